@@ -1,0 +1,277 @@
+import { memoryBackplane, type Backplane, type BackplaneEvent } from './backplane';
+import { SseError } from './errors';
+import { assertFieldValue, formatEvent, serializeData, type SseSerializer } from './framing';
+import type { SseStream } from './stream';
+
+/** Maps each event name of a channel to the type of its payload. `message` is the unnamed event. */
+export type SseEventMap = Record<string, unknown>;
+
+/** The event names of a map. */
+export type SseEventName<Events extends SseEventMap> = Extract<keyof Events, string>;
+
+/** An event as a subscriber's `filter` sees it: name, id and decoded payload, typed by the map. */
+export type ChannelEvent<Events extends SseEventMap> = {
+  [Name in SseEventName<Events>]: { id: string; event: Name; data: Events[Name] };
+}[SseEventName<Events>];
+
+/** Options of `createChannel`. */
+export interface ChannelOptions {
+  /**
+   * Events kept for replay by the default in-memory backplane (ignored with `backplane`).
+   * @default 1000
+   */
+  history?: number;
+  /** Where events are stored and shared; `memoryBackplane({ history })` by default. */
+  backplane?: Backplane;
+  /** Turns non-string payloads into text, once per event. @default JSON.stringify */
+  serialize?: SseSerializer;
+  /** Turns serialized payloads back into values for `filter`s. @default JSON.parse */
+  deserialize?: (text: string) => unknown;
+  /**
+   * Name of the event sent first to a client whose `lastEventId` is older than the history
+   * (or unknown), with `{ lastEventId, oldestId }`; `false` sends nothing.
+   * @default "sse-gap"
+   */
+  gapEvent?: string | false;
+}
+
+/** Options of `Channel.publish`. */
+export interface ChannelPublishOptions<Name extends string> {
+  /** The event name; omitted means `message`. */
+  event?: Name;
+  /** The event id; the backplane assigns one (monotonically) when omitted. */
+  id?: string;
+}
+
+/** Options of `Channel.subscribe`. */
+export interface ChannelSubscribeOptions<Events extends SseEventMap> {
+  /** Replay what came after this id; defaults to the stream's `lastEventId`. */
+  lastEventId?: string | undefined;
+  /** Delivers only the events for which it returns `true`. */
+  filter?: (event: ChannelEvent<Events>) => boolean;
+}
+
+/** Counters of a channel since it was created. */
+export interface ChannelStats {
+  /** Streams subscribed now. */
+  subscribers: number;
+  /** Events published through this channel instance. */
+  published: number;
+  /** Frames written to subscribers (live and replayed). */
+  delivered: number;
+  /** Subscribers closed because they fell `maxBufferedBytes` behind. */
+  closedSlow: number;
+}
+
+/** Options of `Channel.close`. */
+export interface ChannelCloseOptions {
+  /**
+   * Base reconnection delay (ms) sent to each subscriber before its stream ends; each gets a
+   * random value between half and one and a half times it, so reconnects spread out.
+   * @default 1000
+   */
+  retry?: number;
+}
+
+/** Fans events out to many streams, with history for replay after reconnects. */
+export interface Channel<Events extends SseEventMap = SseEventMap> {
+  /**
+   * Publishes an event to every subscriber (of every instance sharing the backplane).
+   * The payload is serialized once. Resolves with the event's id.
+   */
+  publish<Name extends SseEventName<Events> = 'message' & SseEventName<Events>>(
+    data: Events[Name],
+    options?: ChannelPublishOptions<Name>,
+  ): Promise<string>;
+  /**
+   * Sends `stream` the events after its last id, then every live event, with no gap and no
+   * duplicate in between. Unsubscribes itself when the stream closes; returns the function
+   * that unsubscribes early.
+   */
+  subscribe(stream: SseStream, options?: ChannelSubscribeOptions<Events>): () => void;
+  /** The number of subscribed streams. */
+  readonly size: number;
+  /** `true` after `close()`. */
+  readonly closed: boolean;
+  stats(): ChannelStats;
+  /** Closes every subscriber (reason `"server"`) after sending each a jittered `retry:`. */
+  close(options?: ChannelCloseOptions): void;
+}
+
+interface Subscriber {
+  readonly stream: SseStream;
+  readonly filter: ((event: never) => boolean) | undefined;
+  /** Live events held back while history is replayed; `null` once live. */
+  queue: BackplaneEvent[] | null;
+}
+
+const encoder = new TextEncoder();
+const DEFAULT_CLOSE_RETRY_MS = 1000;
+
+/** Creates a channel. `Events` types `publish` and subscriber filters. */
+export function createChannel<Events extends SseEventMap = SseEventMap>(
+  options: ChannelOptions = {},
+): Channel<Events> {
+  return new ChannelImpl<Events>(options);
+}
+
+class ChannelImpl<Events extends SseEventMap> implements Channel<Events> {
+  private readonly backplane: Backplane;
+  private readonly serialize: SseSerializer | undefined;
+  private readonly deserialize: (text: string) => unknown;
+  private readonly gapEvent: string | false;
+  private readonly subscribers = new Set<Subscriber>();
+  // Frames are encoded once per event and reused for every subscriber and every replay.
+  private readonly frames = new WeakMap<BackplaneEvent, Uint8Array>();
+  private readonly views = new WeakMap<BackplaneEvent, ChannelEvent<Events>>();
+  private readonly stopListening: () => void;
+  private isClosed = false;
+  private published = 0;
+  private delivered = 0;
+  private closedSlow = 0;
+
+  constructor(options: ChannelOptions) {
+    this.backplane = options.backplane ?? memoryBackplane({ history: options.history });
+    this.serialize = options.serialize;
+    this.deserialize = options.deserialize ?? ((text) => JSON.parse(text) as unknown);
+    this.gapEvent = options.gapEvent ?? 'sse-gap';
+    if (this.gapEvent !== false) assertFieldValue('event', this.gapEvent);
+    this.stopListening = this.backplane.listen((event) => this.fanOut(event));
+  }
+
+  get size(): number {
+    return this.subscribers.size;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  publish<Name extends SseEventName<Events> = 'message' & SseEventName<Events>>(
+    data: Events[Name],
+    options?: ChannelPublishOptions<Name>,
+  ): Promise<string> {
+    try {
+      if (this.isClosed) throw new SseError('ERR_SSE_CHANNEL_CLOSED', 'publish() on a closed channel');
+      const event = options?.event;
+      const id = options?.id;
+      if (event !== undefined) assertFieldValue('event', event);
+      if (id !== undefined) assertFieldValue('id', id);
+      const text = serializeData(data, this.serialize);
+      this.published++;
+      return this.backplane.append({ event, id, data: text, serialized: typeof data !== 'string' });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  subscribe(stream: SseStream, options: ChannelSubscribeOptions<Events> = {}): () => void {
+    if (this.isClosed) {
+      throw new SseError('ERR_SSE_CHANNEL_CLOSED', 'subscribe() on a closed channel');
+    }
+    if (stream.closed) return noop;
+    const lastEventId = 'lastEventId' in options ? options.lastEventId : stream.lastEventId;
+    const subscriber: Subscriber = {
+      stream,
+      filter: options.filter,
+      queue: lastEventId === undefined ? null : [],
+    };
+    this.subscribers.add(subscriber);
+    const removeCloseListener = stream.onClose((reason) => {
+      if (reason === 'slow') this.closedSlow++;
+      this.subscribers.delete(subscriber);
+    });
+    if (lastEventId !== undefined) void this.replay(subscriber, lastEventId);
+    return () => {
+      removeCloseListener();
+      this.subscribers.delete(subscriber);
+    };
+  }
+
+  stats(): ChannelStats {
+    return {
+      subscribers: this.subscribers.size,
+      published: this.published,
+      delivered: this.delivered,
+      closedSlow: this.closedSlow,
+    };
+  }
+
+  close(options: ChannelCloseOptions = {}): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.stopListening();
+    const retry = options.retry ?? DEFAULT_CLOSE_RETRY_MS;
+    for (const { stream } of this.subscribers) {
+      stream.writeFrame(formatEvent({ retry: Math.round(retry * (0.5 + Math.random())) }));
+      stream.close();
+    }
+    this.subscribers.clear();
+  }
+
+  private fanOut(event: BackplaneEvent): void {
+    const frame = this.frameOf(event);
+    for (const subscriber of this.subscribers) {
+      if (subscriber.queue) subscriber.queue.push(event);
+      else this.deliver(subscriber, event, frame);
+    }
+  }
+
+  private deliver(subscriber: Subscriber, event: BackplaneEvent, frame: Uint8Array): void {
+    if (subscriber.filter && !(subscriber.filter as (e: ChannelEvent<Events>) => boolean)(this.viewOf(event))) {
+      return;
+    }
+    if (subscriber.stream.closed) return;
+    this.delivered++;
+    subscriber.stream.writeFrame(frame);
+  }
+
+  private async replay(subscriber: Subscriber, lastEventId: string): Promise<void> {
+    const { stream } = subscriber;
+    let result;
+    try {
+      result = await this.backplane.readAfter(lastEventId);
+    } catch (error) {
+      stream.fail(error);
+      return;
+    }
+    if (stream.closed || !this.subscribers.has(subscriber)) return;
+    if (result.gap && this.gapEvent !== false) {
+      stream.writeFrame(
+        formatEvent({ event: this.gapEvent, data: { lastEventId, oldestId: result.oldestId } }),
+      );
+    }
+    for (const event of result.events) this.deliver(subscriber, event, this.frameOf(event));
+    const queue = subscriber.queue ?? [];
+    subscriber.queue = null;
+    // Live events that arrived while history was read may also be in that history: the overlap
+    // is the end of the history and the start of the queue, so skip up to the last replayed id.
+    const lastReplayed = result.events.at(-1)?.id;
+    const overlap = lastReplayed === undefined ? -1 : queue.findIndex((e) => e.id === lastReplayed);
+    for (let i = overlap + 1; i < queue.length; i++) {
+      const event = queue[i]!;
+      this.deliver(subscriber, event, this.frameOf(event));
+    }
+  }
+
+  private frameOf(event: BackplaneEvent): Uint8Array {
+    let frame = this.frames.get(event);
+    if (!frame) {
+      frame = encoder.encode(formatEvent({ id: event.id, event: event.event, data: event.data }));
+      this.frames.set(event, frame);
+    }
+    return frame;
+  }
+
+  private viewOf(event: BackplaneEvent): ChannelEvent<Events> {
+    let view = this.views.get(event);
+    if (!view) {
+      const data = event.serialized ? this.deserialize(event.data) : event.data;
+      view = { id: event.id, event: event.event ?? 'message', data } as ChannelEvent<Events>;
+      this.views.set(event, view);
+    }
+    return view;
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,72 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { SseError } from './errors';
+import { CONFLICTING_HEADERS, HTTP2_FORBIDDEN_HEADERS, sseHeaders } from './headers';
+import { readLastEventId } from './last-event-id';
+import { validateStreamOptions } from './options';
+import { SseStream, type SseStreamOptions } from './stream';
+import type { SseChunk, SseTransport } from './transport';
+
+
+/** A request of `node:http` or of the `node:http2` compatibility API. */
+export type NodeRequest = IncomingMessage | Http2ServerRequest;
+/** A response of `node:http` or of the `node:http2` compatibility API. */
+export type NodeResponse = ServerResponse | Http2ServerResponse;
+
+/** Options of `openNodeStream`. */
+export type NodeStreamOptions = SseStreamOptions;
+
+// Compression middleware (`compression`) adds flush(); without it, frames sit in zlib.
+type Flushable = { flush?: () => void };
+
+/**
+ * Starts an SSE response on a `node:http` / `node:http2` response and returns its stream.
+ * Headers already set with `res.setHeader` (CORS, cookies, tracing) are kept.
+ * Throws `SseError` (`ERR_SSE_HEADERS_SENT`) if the response has already started, and
+ * `SseError` / `SseFormatError` for bad options, before anything is written.
+ */
+export function openNodeStream(
+  req: NodeRequest,
+  res: NodeResponse,
+  options: NodeStreamOptions = {},
+): SseStream {
+  validateStreamOptions(options);
+  if (res.headersSent) {
+    throw new SseError('ERR_SSE_HEADERS_SENT', 'cannot open an SSE stream: the response has already started');
+  }
+  const http2 = req.httpVersionMajor >= 2;
+  for (const name of CONFLICTING_HEADERS) res.removeHeader(name);
+  if (http2) for (const name of HTTP2_FORBIDDEN_HEADERS) res.removeHeader(name);
+  const headers = sseHeaders(req.httpVersionMajor);
+  for (const name in headers) res.setHeader(name, headers[name]!);
+  res.statusCode = 200;
+
+  const response = res as ServerResponse & Flushable;
+  const flush = typeof response.flush === 'function' ? () => response.flush!() : undefined;
+  const transport: SseTransport = {
+    write(chunk: SseChunk): boolean {
+      const below = response.write(chunk);
+      flush?.();
+      return below;
+    },
+    get bufferedBytes() {
+      return response.writableLength;
+    },
+    end() {
+      response.end();
+    },
+    destroy() {
+      response.destroy();
+    },
+  };
+  const stream = new SseStream(
+    (sink) => {
+      response.on('drain', sink.drain);
+      // 'close' also follows our own end(); the stream ignores it once closed.
+      response.on('close', () => sink.disconnect());
+      return transport;
+    },
+    { ...options, lastEventId: readLastEventId(req.headers['last-event-id'], req.url) },
+  );
+  return stream;
+}

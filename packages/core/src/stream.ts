@@ -1,0 +1,280 @@
+import { formatEvent, type SseSerializer } from './framing';
+import { scheduleHeartbeat, type HeartbeatTarget } from './heartbeat';
+import type { SseChunk, SseTransport, SseTransportFactory, SseTransportSink } from './transport';
+import { validateStreamOptions } from './options';
+
+/** Why a stream closed. */
+export type SseCloseReason = 'client' | 'server' | 'slow' | 'error';
+
+/** Options of one SSE connection; every binding and adapter accepts them. */
+export interface SseStreamOptions {
+  /**
+   * Milliseconds of idleness after which a comment is sent to keep proxies and the client
+   * from timing out; `false` turns heartbeats off.
+   * @default 15000
+   */
+  heartbeat?: number | false;
+  /**
+   * Unsent bytes a client may hold up before it is closed as `"slow"`. It reconnects and
+   * resumes from history, so memory stays bounded whatever clients do.
+   * @default 1048576 (1 MiB)
+   */
+  maxBufferedBytes?: number;
+  /** Reconnection delay (ms) sent to the client as `retry:` when the stream opens. */
+  retry?: number;
+  /** Turns non-string `data` into text. @default JSON.stringify */
+  serialize?: SseSerializer;
+  /**
+   * Receives errors raised after the response has started (a throwing handler or source);
+   * the stream is then closed with reason `"error"`.
+   */
+  onError?: (error: unknown, stream: SseStream) => void;
+}
+
+/** Options of `SseStream.send`. */
+export interface SseSendOptions {
+  /** Event name; the client receives it via `addEventListener(event)`. */
+  event?: string;
+  /** Event id, echoed back by the client as `Last-Event-ID` on reconnect. */
+  id?: string;
+  /** Reconnection delay (ms) for the client. */
+  retry?: number;
+}
+
+/** Options of `SseStream.pipe`. */
+export interface SsePipeOptions {
+  /** Event name for every item. */
+  event?: string;
+}
+
+type CloseListener = (reason: SseCloseReason, error?: unknown) => void;
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/** @internal What a binding passes besides the user's options. */
+export interface SseStreamInit extends SseStreamOptions {
+  lastEventId?: string | undefined;
+}
+
+/**
+ * One client connection. Created by a binding (`openNodeStream`, `createResponse`, an adapter),
+ * never directly.
+ */
+export class SseStream<State extends object = Record<string, unknown>> {
+  /** The id the client last saw: the `Last-Event-ID` header, else the `lastEventId` query. */
+  readonly lastEventId: string | undefined;
+  /** Your own data for this connection (user id, subscriptions...). */
+  state: State = {} as State;
+
+  private readonly transport: SseTransport;
+  private readonly maxBufferedBytes: number;
+  private readonly serialize: SseSerializer | undefined;
+  private readonly reportError: ((error: unknown, stream: SseStream) => void) | undefined;
+  private readonly beat: HeartbeatTarget | undefined;
+  private stopHeartbeat: (() => void) | undefined;
+  private closeReason: SseCloseReason | undefined;
+  private controller: AbortController | undefined;
+  private listeners: CloseListener[] | undefined;
+  private drainWait: { promise: Promise<void>; resolve: () => void } | undefined;
+
+  /** @internal Use a binding. */
+  constructor(connect: SseTransportFactory, init: SseStreamInit = {}) {
+    const options = validateStreamOptions(init);
+    this.lastEventId = init.lastEventId;
+    this.maxBufferedBytes = options.maxBufferedBytes;
+    this.serialize = init.serialize;
+    this.reportError = init.onError;
+    const sink: SseTransportSink = {
+      drain: () => this.releaseDrain(),
+      disconnect: (error) => this.shutdown(error === undefined ? 'client' : 'error', error),
+    };
+    this.transport = connect(sink);
+    if (options.heartbeat !== false) {
+      this.beat = {
+        wroteSinceTick: true,
+        idleTicks: 0,
+        heartbeat: () => void this.writeFrame(':\n\n'),
+      };
+      this.stopHeartbeat = scheduleHeartbeat(this.beat, options.heartbeat);
+    }
+    // Flush at once so the client's `open` fires before the first event.
+    this.writeFrame(formatEvent({ comment: '', retry: init.retry }));
+  }
+
+  /** `true` once the stream has closed, for whatever reason. */
+  get closed(): boolean {
+    return this.closeReason !== undefined;
+  }
+
+  /** Why the stream closed, or `undefined` while it is open. */
+  get reason(): SseCloseReason | undefined {
+    return this.closeReason;
+  }
+
+  /** Aborted when the stream closes: pass it to fetches and timers started for this client. */
+  get signal(): AbortSignal {
+    // Created on demand: an AbortController per idle connection is memory most never use.
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.closeReason) this.controller.abort(this.closeReason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Bytes written to this client and not yet sent. */
+  get bufferedBytes(): number {
+    return this.closed ? 0 : this.transport.bufferedBytes;
+  }
+
+  /**
+   * Sends one event. Resolves once the frame is in the socket's buffer, waiting for it to drain
+   * under backpressure; on a closed stream it does nothing and resolves. Rejects with
+   * `SseFormatError` (writing nothing) when a field cannot be framed.
+   */
+  send(data: unknown, options?: SseSendOptions): Promise<void> {
+    let frame: string;
+    try {
+      frame = formatEvent(
+        { data, event: options?.event, id: options?.id, retry: options?.retry },
+        this.serialize,
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.writeAndWait(frame);
+  }
+
+  /** Sends a comment line (ignored by clients). Resolves like `send`. */
+  comment(text = ''): Promise<void> {
+    let frame: string;
+    try {
+      frame = formatEvent({ comment: text });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.writeAndWait(frame);
+  }
+
+  /**
+   * Writes a complete, pre-built frame (see `formatEvent`) without waiting. Returns `false`
+   * when the client is behind or the stream is closed. Closes the stream as `"slow"` when the
+   * client's unsent bytes pass `maxBufferedBytes`. This is the fan-out path: no promise.
+   */
+  writeFrame(frame: SseChunk): boolean {
+    if (this.closeReason) return false;
+    const below = this.transport.write(frame);
+    if (this.beat) this.beat.wroteSinceTick = true;
+    if (!below && this.transport.bufferedBytes > this.maxBufferedBytes) {
+      this.shutdown('slow');
+      return false;
+    }
+    return below;
+  }
+
+  /** Ends the response (reason `"server"`). The client will reconnect after its retry delay. */
+  close(): void {
+    this.shutdown('server');
+  }
+
+  /**
+   * Calls `listener` once when the stream closes, with the reason (and the error, for
+   * `"error"`). Called at once if it is already closed. Returns a function that removes it.
+   */
+  onClose(listener: CloseListener): () => void {
+    if (this.closeReason) {
+      listener(this.closeReason);
+      return noop;
+    }
+    (this.listeners ??= []).push(listener);
+    return () => {
+      const index = this.listeners?.indexOf(listener) ?? -1;
+      if (index >= 0) this.listeners?.splice(index, 1);
+    };
+  }
+
+  /**
+   * Sends every item of `source` as an event, honouring backpressure, until the source ends or
+   * the client leaves; then the source is stopped (`return()` / `cancel()`).
+   */
+  async pipe(
+    source: AsyncIterable<unknown> | ReadableStream<unknown>,
+    options: SsePipeOptions = {},
+  ): Promise<void> {
+    const iterator = toIterator(source);
+    let stop: () => void = noop;
+    const stopped = new Promise<{ done: true; value: undefined }>((resolve) => {
+      stop = () => resolve({ done: true, value: undefined });
+    });
+    const removeListener = this.onClose(stop);
+    try {
+      for (;;) {
+        const step = await Promise.race([iterator.next(), stopped]);
+        if (step.done || this.closed) break;
+        await this.send(step.value, { event: options.event });
+      }
+    } finally {
+      removeListener();
+      // Stop the source only when we leave early; a finished source needs nothing more.
+      if (this.closed) void iterator.return?.().catch(noop);
+    }
+  }
+
+  /** @internal Routes an error raised after the response started, then closes the stream. */
+  fail(error: unknown): void {
+    if (this.closeReason) return;
+    try {
+      this.reportError?.(error, this as unknown as SseStream);
+    } finally {
+      this.shutdown('error', error);
+    }
+  }
+
+  private writeAndWait(frame: string): Promise<void> {
+    if (this.writeFrame(frame) || this.closeReason) return RESOLVED;
+    if (!this.drainWait) {
+      let resolve: () => void = noop;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.drainWait = { promise, resolve };
+    }
+    return this.drainWait.promise;
+  }
+
+  private releaseDrain(): void {
+    const wait = this.drainWait;
+    this.drainWait = undefined;
+    wait?.resolve();
+  }
+
+  private shutdown(reason: SseCloseReason, error?: unknown): void {
+    if (this.closeReason) return;
+    this.closeReason = reason;
+    this.stopHeartbeat?.();
+    this.stopHeartbeat = undefined;
+    this.releaseDrain();
+    // A slow client would hold its unsent bytes forever: drop them rather than end after them.
+    if (reason === 'slow' || reason === 'client') this.transport.destroy();
+    else this.transport.end();
+    this.controller?.abort(reason);
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners) for (const listener of listeners) listener(reason, error);
+  }
+}
+
+function noop(): void {}
+
+function toIterator(source: AsyncIterable<unknown> | ReadableStream<unknown>): AsyncIterator<unknown> {
+  if (!isReadableStream(source)) return source[Symbol.asyncIterator]();
+  const reader = source.getReader();
+  return {
+    next: () => reader.read() as Promise<IteratorResult<unknown>>,
+    return: async () => {
+      await reader.cancel();
+      return { done: true, value: undefined };
+    },
+  };
+}
+
+function isReadableStream(value: unknown): value is ReadableStream<unknown> {
+  return typeof (value as ReadableStream | null)?.getReader === 'function';
+}
