@@ -1,0 +1,4 @@
+export { collectEvents, type CollectOptions, type SseTestEvent } from './collect';
+export { readEvents, type ReadEventsOptions, type SseTestTarget } from './read-events';
+export { readResponseEvents } from './response';
+export { sseParser } from './supertest';
