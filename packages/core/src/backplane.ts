@@ -1,3 +1,5 @@
+import { SseError } from './errors';
+
 /** One stored event, as a backplane keeps and delivers it. */
 export interface BackplaneEvent {
   /** The event id: assigned by the backplane unless the publisher gave one. */
@@ -61,7 +63,10 @@ export interface MemoryBackplaneOptions {
 export function memoryBackplane(options: MemoryBackplaneOptions = {}): Backplane {
   const capacity = options.history ?? 1000;
   if (!Number.isSafeInteger(capacity) || capacity < 0) {
-    throw new RangeError(`history must be a non-negative integer, got ${String(capacity)}`);
+    throw new SseError(
+      'ERR_SSE_OPTIONS',
+      `history must be a non-negative integer, got ${String(capacity)}`,
+    );
   }
   const ring: (BackplaneEvent | undefined)[] = new Array<BackplaneEvent | undefined>(capacity);
   // Sequence numbers are internal: they order events even when publishers choose their ids.

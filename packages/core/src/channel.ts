@@ -1,16 +1,22 @@
 import { memoryBackplane, type Backplane, type BackplaneEvent } from './backplane';
+import { concatBytes, encodeText } from './bytes';
 import { SseError } from './errors';
+import { closeBatch, openBatch, type FanOutBatch } from './fan-out-batch';
 import { assertFieldValue, formatEvent, serializeData, type SseSerializer } from './framing';
 import type { SseStream } from './stream';
 
-/** Maps each event name of a channel to the type of its payload. `message` is the unnamed event. */
+/**
+ * Maps each event name of a channel to the type of its payload. `message` is the unnamed event.
+ * This is the default (anything goes); a channel accepts any object type as its map, including
+ * an `interface`, which has no index signature.
+ */
 export type SseEventMap = Record<string, unknown>;
 
 /** The event names of a map. */
-export type SseEventName<Events extends SseEventMap> = Extract<keyof Events, string>;
+export type SseEventName<Events extends object> = Extract<keyof Events, string>;
 
 /** An event as a subscriber's `filter` sees it: name, id and decoded payload, typed by the map. */
-export type ChannelEvent<Events extends SseEventMap> = {
+export type ChannelEvent<Events extends object> = {
   [Name in SseEventName<Events>]: { id: string; event: Name; data: Events[Name] };
 }[SseEventName<Events>];
 
@@ -44,7 +50,7 @@ export interface ChannelPublishOptions<Name extends string> {
 }
 
 /** Options of `Channel.subscribe`. */
-export interface ChannelSubscribeOptions<Events extends SseEventMap> {
+export interface ChannelSubscribeOptions<Events extends object> {
   /** Replay what came after this id; defaults to the stream's `lastEventId`. */
   lastEventId?: string | undefined;
   /** Delivers only the events for which it returns `true`. */
@@ -74,7 +80,7 @@ export interface ChannelCloseOptions {
 }
 
 /** Fans events out to many streams, with history for replay after reconnects. */
-export interface Channel<Events extends SseEventMap = SseEventMap> {
+export interface Channel<Events extends object = SseEventMap> {
   /**
    * Publishes an event to every subscriber (of every instance sharing the backplane).
    * The payload is serialized once. Resolves with the event's id.
@@ -105,17 +111,16 @@ interface Subscriber {
   queue: BackplaneEvent[] | null;
 }
 
-const encoder = new TextEncoder();
 const DEFAULT_CLOSE_RETRY_MS = 1000;
 
 /** Creates a channel. `Events` types `publish` and subscriber filters. */
-export function createChannel<Events extends SseEventMap = SseEventMap>(
+export function createChannel<Events extends object = SseEventMap>(
   options: ChannelOptions = {},
 ): Channel<Events> {
   return new ChannelImpl<Events>(options);
 }
 
-class ChannelImpl<Events extends SseEventMap> implements Channel<Events> {
+class ChannelImpl<Events extends object> implements Channel<Events>, FanOutBatch {
   private readonly backplane: Backplane;
   private readonly serialize: SseSerializer | undefined;
   private readonly deserialize: (text: string) => unknown;
@@ -125,6 +130,11 @@ class ChannelImpl<Events extends SseEventMap> implements Channel<Events> {
   private readonly frames = new WeakMap<BackplaneEvent, Uint8Array>();
   private readonly views = new WeakMap<BackplaneEvent, ChannelEvent<Events>>();
   private readonly stopListening: () => void;
+  // Events of this tick not written yet (see fan-out-batch.ts), their frames and total size.
+  private batch: BackplaneEvent[] = [];
+  private batchFrames: Uint8Array[] = [];
+  private batchBytes = 0;
+  private readonly flushLater = () => this.flush();
   private isClosed = false;
   private published = 0;
   private delivered = 0;
@@ -152,7 +162,8 @@ class ChannelImpl<Events extends SseEventMap> implements Channel<Events> {
     options?: ChannelPublishOptions<Name>,
   ): Promise<string> {
     try {
-      if (this.isClosed) throw new SseError('ERR_SSE_CHANNEL_CLOSED', 'publish() on a closed channel');
+      if (this.isClosed)
+        throw new SseError('ERR_SSE_CHANNEL_CLOSED', 'publish() on a closed channel');
       const event = options?.event;
       const id = options?.id;
       if (event !== undefined) assertFieldValue('event', event);
@@ -161,7 +172,7 @@ class ChannelImpl<Events extends SseEventMap> implements Channel<Events> {
       this.published++;
       return this.backplane.append({ event, id, data: text, serialized: typeof data !== 'string' });
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error as Error);
     }
   }
 
@@ -170,6 +181,8 @@ class ChannelImpl<Events extends SseEventMap> implements Channel<Events> {
       throw new SseError('ERR_SSE_CHANNEL_CLOSED', 'subscribe() on a closed channel');
     }
     if (stream.closed) return noop;
+    // A subscriber receives what is published from now on, not what is still being written.
+    this.flush();
     const lastEventId = 'lastEventId' in options ? options.lastEventId : stream.lastEventId;
     const subscriber: Subscriber = {
       stream,
@@ -183,12 +196,14 @@ class ChannelImpl<Events extends SseEventMap> implements Channel<Events> {
     });
     if (lastEventId !== undefined) void this.replay(subscriber, lastEventId);
     return () => {
+      this.flush();
       removeCloseListener();
       this.subscribers.delete(subscriber);
     };
   }
 
   stats(): ChannelStats {
+    this.flush();
     return {
       subscribers: this.subscribers.size,
       published: this.published,
@@ -199,6 +214,7 @@ class ChannelImpl<Events extends SseEventMap> implements Channel<Events> {
 
   close(options: ChannelCloseOptions = {}): void {
     if (this.isClosed) return;
+    this.flush();
     this.isClosed = true;
     this.stopListening();
     const retry = options.retry ?? DEFAULT_CLOSE_RETRY_MS;
@@ -210,15 +226,44 @@ class ChannelImpl<Events extends SseEventMap> implements Channel<Events> {
   }
 
   private fanOut(event: BackplaneEvent): void {
+    if (this.subscribers.size === 0) return;
+    if (this.batch.length === 0) {
+      openBatch(this);
+      queueMicrotask(this.flushLater);
+    }
     const frame = this.frameOf(event);
+    this.batch.push(event);
+    this.batchFrames.push(frame);
+    this.batchBytes += frame.byteLength;
+  }
+
+  /** @internal Writes this tick's events: the frames joined once, one write per subscriber. */
+  flush(): void {
+    const events = this.batch;
+    if (events.length === 0) return;
+    closeBatch(this);
+    const frames = this.batchFrames;
+    const joined = frames.length === 1 ? frames[0]! : concatBytes(frames, this.batchBytes);
+    this.batch = [];
+    this.batchFrames = [];
+    this.batchBytes = 0;
     for (const subscriber of this.subscribers) {
-      if (subscriber.queue) subscriber.queue.push(event);
-      else this.deliver(subscriber, event, frame);
+      if (subscriber.queue) {
+        for (const event of events) subscriber.queue.push(event);
+      } else if (subscriber.filter) {
+        for (let i = 0; i < events.length; i++) this.deliver(subscriber, events[i]!, frames[i]!);
+      } else if (!subscriber.stream.closed) {
+        this.delivered += events.length;
+        subscriber.stream.writeFrame(joined);
+      }
     }
   }
 
   private deliver(subscriber: Subscriber, event: BackplaneEvent, frame: Uint8Array): void {
-    if (subscriber.filter && !(subscriber.filter as (e: ChannelEvent<Events>) => boolean)(this.viewOf(event))) {
+    if (
+      subscriber.filter &&
+      !(subscriber.filter as (e: ChannelEvent<Events>) => boolean)(this.viewOf(event))
+    ) {
       return;
     }
     if (subscriber.stream.closed) return;
@@ -257,7 +302,7 @@ class ChannelImpl<Events extends SseEventMap> implements Channel<Events> {
   private frameOf(event: BackplaneEvent): Uint8Array {
     let frame = this.frames.get(event);
     if (!frame) {
-      frame = encoder.encode(formatEvent({ id: event.id, event: event.event, data: event.data }));
+      frame = encodeText(formatEvent({ id: event.id, event: event.event, data: event.data }));
       this.frames.set(event, frame);
     }
     return frame;

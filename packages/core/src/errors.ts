@@ -1,9 +1,6 @@
 /** Stable codes carried by every error this library throws. */
 export type SseErrorCode =
-  | 'ERR_SSE_FORMAT'
-  | 'ERR_SSE_OPTIONS'
-  | 'ERR_SSE_HEADERS_SENT'
-  | 'ERR_SSE_CHANNEL_CLOSED';
+  'ERR_SSE_FORMAT' | 'ERR_SSE_OPTIONS' | 'ERR_SSE_HEADERS_SENT' | 'ERR_SSE_CHANNEL_CLOSED';
 
 /** A misuse of the library: wrong options, a closed channel, a response already started. */
 export class SseError extends Error {

@@ -35,8 +35,10 @@ export function openNodeStream(
     throw new SseError('ERR_SSE_HEADERS_SENT', 'cannot open an SSE stream: the response has already started');
   }
   const http2 = req.httpVersionMajor >= 2;
-  for (const name of CONFLICTING_HEADERS) res.removeHeader(name);
-  if (http2) for (const name of HTTP2_FORBIDDEN_HEADERS) res.removeHeader(name);
+  // Only remove what is there: removing an absent transfer-encoding still turns off Node's
+  // chunked encoding, leaving a keep-alive response with no framing.
+  for (const name of CONFLICTING_HEADERS) if (res.hasHeader(name)) res.removeHeader(name);
+  if (http2) for (const name of HTTP2_FORBIDDEN_HEADERS) if (res.hasHeader(name)) res.removeHeader(name);
   const headers = sseHeaders(req.httpVersionMajor);
   for (const name in headers) res.setHeader(name, headers[name]!);
   res.statusCode = 200;
@@ -59,14 +61,23 @@ export function openNodeStream(
       response.destroy();
     },
   };
+  let disconnect: () => void = () => {};
   const stream = new SseStream(
     (sink) => {
-      response.on('drain', sink.drain);
+      response.on('drain', () => sink.drain());
       // 'close' also follows our own end(); the stream ignores it once closed.
-      response.on('close', () => sink.disconnect());
+      disconnect = () => sink.disconnect();
+      response.on('close', disconnect);
       return transport;
     },
     { ...options, lastEventId: readLastEventId(req.headers['last-event-id'], req.url) },
   );
+  // The client may have left while the app got ready (auth, a channel lookup): 'close' has
+  // then fired already and will not again, and the stream would wait for it forever.
+  if (isGone(res)) disconnect();
   return stream;
+}
+
+function isGone(res: NodeResponse): boolean {
+  return 'stream' in res ? res.stream.destroyed : res.destroyed;
 }

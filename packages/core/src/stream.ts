@@ -1,3 +1,4 @@
+import { flushOpenBatch } from './fan-out-batch';
 import { formatEvent, type SseSerializer } from './framing';
 import { scheduleHeartbeat, type HeartbeatTarget } from './heartbeat';
 import type { SseChunk, SseTransport, SseTransportFactory, SseTransportSink } from './transport';
@@ -50,6 +51,7 @@ export interface SsePipeOptions {
 type CloseListener = (reason: SseCloseReason, error?: unknown) => void;
 
 const RESOLVED: Promise<void> = Promise.resolve();
+const STOPPED = Symbol('stopped');
 
 /** @internal What a binding passes besides the user's options. */
 export interface SseStreamInit extends SseStreamOptions {
@@ -89,7 +91,8 @@ export class SseStream<State extends object = Record<string, unknown>> {
       disconnect: (error) => this.shutdown(error === undefined ? 'client' : 'error', error),
     };
     this.transport = connect(sink);
-    if (options.heartbeat !== false) {
+    // A transport may report its client gone while connecting: then no timer at all.
+    if (options.heartbeat !== false && !this.closeReason) {
       this.beat = {
         wroteSinceTick: true,
         idleTicks: 0,
@@ -123,7 +126,9 @@ export class SseStream<State extends object = Record<string, unknown>> {
 
   /** Bytes written to this client and not yet sent. */
   get bufferedBytes(): number {
-    return this.closed ? 0 : this.transport.bufferedBytes;
+    if (this.closed) return 0;
+    flushOpenBatch();
+    return this.transport.bufferedBytes;
   }
 
   /**
@@ -139,7 +144,7 @@ export class SseStream<State extends object = Record<string, unknown>> {
         this.serialize,
       );
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error as Error);
     }
     return this.writeAndWait(frame);
   }
@@ -150,7 +155,7 @@ export class SseStream<State extends object = Record<string, unknown>> {
     try {
       frame = formatEvent({ comment: text });
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error as Error);
     }
     return this.writeAndWait(frame);
   }
@@ -162,6 +167,8 @@ export class SseStream<State extends object = Record<string, unknown>> {
    */
   writeFrame(frame: SseChunk): boolean {
     if (this.closeReason) return false;
+    // Frames a channel published earlier in this tick go first (see fan-out-batch.ts).
+    flushOpenBatch();
     const below = this.transport.write(frame);
     if (this.beat) this.beat.wroteSinceTick = true;
     if (!below && this.transport.bufferedBytes > this.maxBufferedBytes) {
@@ -202,20 +209,27 @@ export class SseStream<State extends object = Record<string, unknown>> {
   ): Promise<void> {
     const iterator = toIterator(source);
     let stop: () => void = noop;
-    const stopped = new Promise<{ done: true; value: undefined }>((resolve) => {
-      stop = () => resolve({ done: true, value: undefined });
+    const stopped = new Promise<typeof STOPPED>((resolve) => {
+      stop = () => resolve(STOPPED);
     });
     const removeListener = this.onClose(stop);
+    let finished = false;
     try {
-      for (;;) {
+      while (!this.closed) {
         const step = await Promise.race([iterator.next(), stopped]);
-        if (step.done || this.closed) break;
+        if (step === STOPPED) break;
+        if (step.done) {
+          finished = true;
+          break;
+        }
+        if (this.closed) break;
         await this.send(step.value, { event: options.event });
       }
     } finally {
       removeListener();
-      // Stop the source only when we leave early; a finished source needs nothing more.
-      if (this.closed) void iterator.return?.().catch(noop);
+      // A source that ended needs nothing more; one we leave early (the client left, an item
+      // could not be framed) is stopped so its resources are released.
+      if (!finished) stopSource(iterator);
     }
   }
 
@@ -247,6 +261,11 @@ export class SseStream<State extends object = Record<string, unknown>> {
 
   private shutdown(reason: SseCloseReason, error?: unknown): void {
     if (this.closeReason) return;
+    if (reason === 'server' || reason === 'error') {
+      // What a channel published before this close is written before the end.
+      flushOpenBatch();
+      if (this.closeReason) return;
+    }
     this.closeReason = reason;
     this.stopHeartbeat?.();
     this.stopHeartbeat = undefined;
@@ -263,7 +282,17 @@ export class SseStream<State extends object = Record<string, unknown>> {
 
 function noop(): void {}
 
-function toIterator(source: AsyncIterable<unknown> | ReadableStream<unknown>): AsyncIterator<unknown> {
+function stopSource(iterator: AsyncIterator<unknown>): void {
+  try {
+    void Promise.resolve(iterator.return?.()).catch(noop);
+  } catch {
+    // A source that throws while stopping has nothing more to give us.
+  }
+}
+
+function toIterator(
+  source: AsyncIterable<unknown> | ReadableStream<unknown>,
+): AsyncIterator<unknown> {
   if (!isReadableStream(source)) return source[Symbol.asyncIterator]();
   const reader = source.getReader();
   return {

@@ -66,6 +66,9 @@ export function createSseBody(request: Request, options: CreateResponseOptions =
       if (done) return;
       done = true;
       request.signal.removeEventListener('abort', onAbort);
+      // The client is gone and the server drops the body: an errored body would be reported
+      // as a failed response on every disconnect (@hono/node-server 1.19 logs it).
+      if (request.signal.aborted) return controller.close();
       // error() drops whatever the client has not read yet; close() would keep it.
       controller.error(new Error('SSE stream closed'));
     },

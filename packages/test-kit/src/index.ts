@@ -3,3 +3,16 @@ export { openRawSse, type RawSseOptions, type RawSseResponse } from './raw-clien
 export { recordEventSource, type RecordingEventSource } from './event-source';
 export { sleep, waitUntil } from './wait';
 export type { SseTarget, SseTargetServer, SseTargetSetup } from './conformance/target';
+export { serveFetch } from './serve-fetch';
+export { serveNodeSse, type NodeSseServer, type NodeSseServerOptions } from './node-sse-server';
+export { openLeanSse, openStalledSocket, type LeanSseClient, type LeanSseOptions } from './lean-client';
+export { collectGarbage, retainedMemory } from './memory';
+export {
+  describeConformance,
+  openCompressedSse,
+  openHttp2Sse,
+  serveFetchHttp2,
+  type CompressedSseResponse,
+  type Http2SseResponse,
+  type SseTargetChannel,
+} from './conformance/index';

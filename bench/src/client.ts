@@ -1,0 +1,268 @@
+/**
+ * The client process: opens many raw SSE connections and checks every delivery
+ * (sequence numbers in order, none missing), acknowledging completed bursts for flow control.
+ */
+import { connect, type Socket } from 'node:net';
+import { nowMicros } from './payload';
+import type {
+  ClientCommand,
+  ConnectReport,
+  DeliveryReport,
+  Envelope,
+  ReplyMessage,
+  SingleReport,
+} from './protocol';
+import { SseReader } from './sse-reader';
+import { percentile } from './stats';
+
+const CONNECT_CONCURRENCY = 128;
+const REPORT_TIMEOUT_MS = 120_000;
+
+interface Expectation {
+  from: number;
+  end: number;
+  burst: number;
+  /** Connections that reached each burst's last sequence number. */
+  reached: Map<number, number>;
+  latencies: Float64Array | undefined;
+  latencyCount: number;
+  done: () => void;
+}
+
+class Connection {
+  readonly reader: SseReader;
+  lastSeq = 0;
+  received = 0;
+  missing = 0;
+  outOfOrder = 0;
+  open = false;
+  closed = false;
+  /** When the current chunk arrived (µs), for latency. */
+  chunkAt = 0;
+
+  constructor(
+    readonly socket: Socket,
+    onOpen: (status: number) => void,
+  ) {
+    this.reader = new SseReader({
+      open: onOpen,
+      event: (seq, sentAt) => this.onEvent(seq, sentAt),
+    });
+  }
+
+  private onEvent(seq: number, sentAt: number): void {
+    const run = expectation;
+    if (!run || seq < run.from) return;
+    if (seq !== this.lastSeq + 1 && this.lastSeq >= run.from - 1) {
+      if (seq > this.lastSeq + 1) this.missing += seq - this.lastSeq - 1;
+      else this.outOfOrder++;
+    }
+    if (seq > this.lastSeq) this.lastSeq = seq;
+    this.received++;
+    if (run.latencies && run.latencyCount < run.latencies.length) {
+      run.latencies[run.latencyCount++] = this.chunkAt - sentAt;
+    }
+    if ((seq - run.from + 1) % run.burst === 0 || seq === run.end) {
+      const count = (run.reached.get(seq) ?? 0) + 1;
+      run.reached.set(seq, count);
+      if (count === openConnections()) {
+        run.reached.delete(seq);
+        process.send?.({ type: 'ack', upTo: seq });
+        if (seq === run.end) run.done();
+      }
+    }
+  }
+}
+
+let connections: Connection[] = [];
+let expectation: Expectation | undefined;
+let finished: Promise<void> = Promise.resolve();
+
+/** Connections open now (opened with status 200, not closed since). */
+let openCount = 0;
+
+function openConnections(): number {
+  return openCount;
+}
+
+function openOne(port: number, path: string): Promise<Connection | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    const connection = new Connection(socket, (status) => {
+      connection.open = status === 200;
+      if (connection.open) openCount++;
+      resolve(connection.open ? connection : undefined);
+    });
+    socket.on('connect', () => {
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`,
+      );
+    });
+    socket.on('data', (chunk: Buffer) => {
+      connection.chunkAt = nowMicros();
+      connection.reader.push(chunk);
+    });
+    socket.on('error', () => resolve(undefined));
+    socket.on('close', () => {
+      if (connection.open && !connection.closed) openCount--;
+      connection.closed = true;
+      resolve(undefined);
+    });
+  });
+}
+
+async function connectMany(port: number, path: string, count: number): Promise<ConnectReport> {
+  const started = performance.now();
+  let failed = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      next++;
+      const connection = await openOne(port, path);
+      if (connection) connections.push(connection);
+      else failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, count) }, worker));
+  return { ready: connections.length, failed, ms: performance.now() - started };
+}
+
+function expect(from: number, count: number, burst: number, latency: boolean): void {
+  for (const connection of connections) {
+    connection.lastSeq = from - 1;
+    connection.received = 0;
+    connection.missing = 0;
+    connection.outOfOrder = 0;
+  }
+  let done!: () => void;
+  finished = new Promise((resolve) => (done = resolve));
+  expectation = {
+    from,
+    end: from + count - 1,
+    burst,
+    reached: new Map(),
+    latencies: latency ? new Float64Array(count * connections.length) : undefined,
+    latencyCount: 0,
+    done,
+  };
+}
+
+async function report(): Promise<DeliveryReport> {
+  const run = expectation;
+  if (!run) throw new Error('report before expect');
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    finished,
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, REPORT_TIMEOUT_MS))),
+  ]);
+  clearTimeout(timer);
+  expectation = undefined;
+  const expected = run.end - run.from + 1;
+  const result: DeliveryReport = {
+    connections: connections.length,
+    delivered: 0,
+    missing: 0,
+    outOfOrder: 0,
+    dropped: 0,
+  };
+  for (const connection of connections) {
+    result.delivered += connection.received;
+    result.outOfOrder += connection.outOfOrder;
+    result.missing += Math.max(connection.missing, expected - connection.received);
+    if (connection.closed) result.dropped++;
+  }
+  if (run.latencies) {
+    const samples = run.latencies.subarray(0, run.latencyCount).sort();
+    result.latency = {
+      p50: percentile(samples, 0.5),
+      p99: percentile(samples, 0.99),
+      max: samples.length ? samples[samples.length - 1]! : 0,
+      samples: samples.length,
+    };
+  }
+  return result;
+}
+
+function disconnect(): void {
+  for (const connection of connections) {
+    connection.closed = true;
+    connection.socket.destroy();
+  }
+  connections = [];
+  openCount = 0;
+}
+
+/** One connection to `/single?n=count`: time from the request to the last event. */
+async function single(port: number, count: number): Promise<SingleReport> {
+  const started = performance.now();
+  let ended = 0;
+  let last = 0;
+  let missing = 0;
+  let outOfOrder = 0;
+  let events = 0;
+  await new Promise<void>((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    const reader = new SseReader({
+      open: () => undefined,
+      event: (seq) => {
+        if (seq !== last + 1) {
+          if (seq > last + 1) missing += seq - last - 1;
+          else outOfOrder++;
+        }
+        last = seq;
+        events++;
+        if (seq === count) {
+          ended = performance.now();
+          socket.destroy();
+          resolve();
+        }
+      },
+    });
+    socket.on('connect', () =>
+      socket.write(`GET /single?n=${count} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`),
+    );
+    socket.on('data', (chunk: Buffer) => reader.push(chunk));
+    socket.on('close', () => resolve());
+    socket.on('error', () => resolve());
+  });
+  return {
+    events,
+    ms: (ended || performance.now()) - started,
+    missing: missing + (count - events),
+    outOfOrder,
+  };
+}
+
+async function handle(command: ClientCommand): Promise<unknown> {
+  switch (command.cmd) {
+    case 'connect':
+      return connectMany(command.port, command.path, command.count);
+    case 'expect':
+      expect(command.from, command.count, command.burst, command.latency);
+      return undefined;
+    case 'report':
+      return report();
+    case 'single':
+      return single(command.port, command.count);
+    case 'disconnect':
+      disconnect();
+      return undefined;
+    case 'exit':
+      setImmediate(() => process.exit(0));
+      return undefined;
+  }
+}
+
+process.on('message', (message: Envelope<ClientCommand>) => {
+  handle(message).then(
+    (value) => process.send?.({ type: 'reply', id: message.id, ok: true, value } satisfies ReplyMessage),
+    (error: unknown) =>
+      process.send?.({
+        type: 'reply',
+        id: message.id,
+        ok: false,
+        error: error instanceof Error ? error.message : String(error),
+      } satisfies ReplyMessage),
+  );
+});
+process.send?.({ type: 'ready' });

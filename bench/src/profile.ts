@@ -1,0 +1,90 @@
+/**
+ * Top self-time functions of a V8 `.cpuprofile` (from `node --cpu-prof`), idle time excluded.
+ * Also runnable: `tsx src/profile.ts <file.cpuprofile> [top]`.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export interface ProfileEntry {
+  name: string;
+  where: string;
+  selfMs: number;
+  percent: number;
+}
+
+export interface ProfileSummary {
+  file: string;
+  /** Milliseconds the thread was busy (not idle). */
+  busyMs: number;
+  top: ProfileEntry[];
+}
+
+/** The profile of a server's main thread: of the files in `dir`, the busiest one. */
+export function summarizeProfileDir(dir: string, top = 15): ProfileSummary | undefined {
+  let best: ProfileSummary | undefined;
+  for (const file of readdirSync(dir)) {
+    if (!file.endsWith('.cpuprofile')) continue;
+    const summary = summarizeProfile(join(dir, file), top);
+    if (!best || summary.busyMs > best.busyMs) best = summary;
+  }
+  return best;
+}
+
+/** Sums each function's self time over the whole profile (idle excluded); the top entries. */
+export function summarizeProfile(file: string, top = 15): ProfileSummary {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byNode = new Map<number, ProfileNode>(profile.nodes.map((node) => [node.id, node]));
+  const selfMicros = new Map<string, { name: string; where: string; micros: number }>();
+  let total = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const node = byNode.get(profile.samples[i]!);
+    const delta = profile.timeDeltas[i] ?? 0;
+    if (!node || node.callFrame.functionName === '(idle)') continue;
+    total += delta;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url ? `${shortUrl(url)}:${lineNumber + 1}` : '';
+    const key = `${functionName}@${where}`;
+    const entry = selfMicros.get(key) ?? { name: functionName || '(anonymous)', where, micros: 0 };
+    entry.micros += delta;
+    selfMicros.set(key, entry);
+  }
+  const entries = [...selfMicros.values()]
+    .sort((a, b) => b.micros - a.micros)
+    .slice(0, top)
+    .map((e) => ({ name: e.name, where: e.where, selfMs: e.micros / 1000, percent: (100 * e.micros) / total }));
+  return { file, busyMs: total / 1000, top: entries };
+}
+
+function shortUrl(url: string): string {
+  const path = url.replace(/^file:\/\//, '');
+  const packages = /\/(packages\/[^/]+\/src\/[^/]+)$/.exec(path);
+  if (packages?.[1]) return packages[1];
+  const modules = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\/.*?([^/]+)$/.exec(path);
+  if (modules) return `${modules[1]}/${modules[2]}`;
+  return path.startsWith('node:') ? path : basename(path);
+}
+
+/** A markdown table of a summary. */
+export function renderProfile(summary: ProfileSummary): string {
+  const rows = summary.top.map((e) => `| ${e.name} | ${e.where} | ${e.selfMs.toFixed(1)} | ${e.percent.toFixed(1)}% |`);
+  return ['| function | where | self ms | self % |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const file = process.argv[2];
+  if (!file) throw new Error('usage: tsx src/profile.ts <file.cpuprofile> [top]');
+  const summary = summarizeProfile(file, Number(process.argv[3] ?? 15));
+  console.log(`busy ${summary.busyMs.toFixed(0)} ms\n\n${renderProfile(summary)}`);
+}

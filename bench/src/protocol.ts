@@ -1,0 +1,77 @@
+/** Messages between the orchestrator (main.ts) and its server and client processes (IPC). */
+
+/** Orchestrator -> server process. */
+export type ServerCommand =
+  | { cmd: 'subscribers' }
+  | { cmd: 'fanout'; from: number; count: number; burst: number; window: number }
+  | { cmd: 'ack'; upTo: number }
+  | { cmd: 'latency'; from: number; count: number; intervalMs: number }
+  | { cmd: 'memory' }
+  | { cmd: 'exit' };
+
+/** Orchestrator -> client process. */
+export type ClientCommand =
+  | { cmd: 'connect'; port: number; path: string; count: number }
+  | { cmd: 'expect'; from: number; count: number; burst: number; latency: boolean }
+  | { cmd: 'report' }
+  | { cmd: 'single'; port: number; count: number }
+  | { cmd: 'disconnect' }
+  | { cmd: 'exit' };
+
+/** Server CPU and wall time of one run. */
+export interface ServerRunResult {
+  wallMs: number;
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  timedOut: boolean;
+}
+
+export interface MemoryResult {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+/** What the client saw of one fan-out or latency run. */
+export interface DeliveryReport {
+  connections: number;
+  delivered: number;
+  missing: number;
+  outOfOrder: number;
+  /** Connections that closed while the run expected events. */
+  dropped: number;
+  /** Latency percentiles in microseconds (latency runs only). */
+  latency?: { p50: number; p99: number; max: number; samples: number };
+}
+
+export interface ConnectReport {
+  ready: number;
+  failed: number;
+  ms: number;
+}
+
+export interface SingleReport {
+  events: number;
+  ms: number;
+  missing: number;
+  outOfOrder: number;
+}
+
+/** An unsolicited message: the client saw every connection reach `upTo`. */
+export interface AckMessage {
+  type: 'ack';
+  upTo: number;
+}
+
+/** A reply to command number `id`. */
+export interface ReplyMessage {
+  type: 'reply';
+  id: number;
+  ok: boolean;
+  value?: unknown;
+  error?: string;
+}
+
+/** A command as sent, with the id its reply will carry. */
+export type Envelope<Command> = Command & { id: number };

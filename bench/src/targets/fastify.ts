@@ -1,0 +1,31 @@
+import { createChannel } from '@sse/core';
+import { ssePlugin } from '@sse/fastify';
+import Fastify from 'fastify';
+import { sendSingle } from './core';
+import { singleCount, type BenchTarget } from './types';
+
+/** Ours on fastify 5: `app.register(ssePlugin)`, then `reply.sse({ channel })`. */
+export async function createTarget(): Promise<BenchTarget> {
+  const channel = createChannel();
+  const app = Fastify({ logger: false });
+  await app.register(ssePlugin);
+  app.get('/events', (_request, reply) => reply.sse({ channel }));
+  app.get('/single', (request, reply) =>
+    reply.sse((stream) => sendSingle(stream, singleCount(request.url))),
+  );
+  return {
+    async listen(backlog) {
+      await app.listen({ port: 0, host: '127.0.0.1', backlog });
+      const address = app.server.address();
+      return typeof address === 'object' && address ? address.port : 0;
+    },
+    broadcast(event) {
+      void channel.publish(event.data);
+    },
+    subscribers: () => channel.size,
+    async close() {
+      app.server.closeAllConnections();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import type { Server } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
+import { createChannel } from '@sse/core';
+import { sse } from '@sse/hono';
+import { Hono } from 'hono';
+import { sendSingle } from './core';
+import { closeServer, listenServer } from './listen';
+import { singleCount, type BenchTarget } from './types';
+
+/** Ours on Hono 4 and @hono/node-server: `app.get('/events', sse({ channel }))`. */
+export function createTarget(): BenchTarget {
+  const channel = createChannel();
+  const app = new Hono();
+  app.get('/events', sse({ channel }));
+  app.get(
+    '/single',
+    sse((stream, c) => sendSingle(stream, singleCount(c.req.url))),
+  );
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  return {
+    listen: (backlog) => listenServer(server, backlog),
+    broadcast(event) {
+      void channel.publish(event.data);
+    },
+    subscribers: () => channel.size,
+    close: () => closeServer(server),
+  };
+}

@@ -1,0 +1,25 @@
+import { createServer } from 'node:http';
+import { createChannel } from '@sse/core';
+import { sse } from '@sse/koa';
+import Koa from 'koa';
+import { sendSingle } from './core';
+import { closeServer, listenServer } from './listen';
+import { singleCount, type BenchTarget } from './types';
+
+/** Ours on Koa 3: the `sse()` middleware, routed by path. */
+export function createTarget(): BenchTarget {
+  const channel = createChannel();
+  const events = sse({ channel });
+  const single = sse((stream, ctx) => sendSingle(stream, singleCount(ctx.url)));
+  const app = new Koa();
+  app.use((ctx, next) => (ctx.path === '/single' ? single(ctx, next) : events(ctx, next)));
+  const server = createServer(app.callback());
+  return {
+    listen: (backlog) => listenServer(server, backlog),
+    broadcast(event) {
+      void channel.publish(event.data);
+    },
+    subscribers: () => channel.size,
+    close: () => closeServer(server),
+  };
+}

@@ -1,0 +1,40 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttp2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+} from 'node:http2';
+import { describeConformance, listen, type SseTarget } from '@sse/test-kit';
+import { resolveChannels, runSseHandler } from '@sse/core';
+import { openNodeStream } from '@sse/core/node';
+
+// The bare node binding: node:http (and h2c node:http2) with openNodeStream at GET /events.
+const target: SseTarget = {
+  name: '@sse/core/node openNodeStream',
+  http2: true,
+  async start({ options, handler, http2 }) {
+    const { channel, ...streamOptions } = options;
+    const serve = (
+      req: IncomingMessage | Http2ServerRequest,
+      res: ServerResponse | Http2ServerResponse,
+    ) => {
+      if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/events') {
+        res.statusCode = 404;
+        res.end();
+        return;
+      }
+      resolveChannels(channel, req).then(
+        (channels) => runSseHandler(openNodeStream(req, res, streamOptions), channels, handler, []),
+        (error: unknown) => {
+          res.statusCode = 500;
+          res.end(String(error));
+        },
+      );
+    };
+    const server = http2 ? createHttp2Server(serve) : createServer(serve);
+    const { url, close } = await listen(server);
+    return { url: `${url}/events`, close };
+  },
+};
+
+describeConformance(target);

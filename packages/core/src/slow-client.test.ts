@@ -1,0 +1,165 @@
+import type { Socket } from 'node:net';
+import {
+  openLeanSse,
+  openRawSse,
+  openStalledSocket,
+  retainedMemory,
+  serveNodeSse,
+  waitUntil,
+  type LeanSseClient,
+  type NodeSseServer,
+} from '@sse/test-kit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createChannel, type Channel } from './channel';
+import type { SseStream } from './stream';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+let server: NodeSseServer | undefined;
+let channel: Channel | undefined;
+const sockets: Socket[] = [];
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.destroy();
+  channel?.close();
+  await server?.close();
+  server = channel = undefined;
+});
+
+/** Publishes `count` events of `size` bytes, `batch` at a time, waiting for `readers` to keep up. */
+async function publishBatches(
+  target: Channel,
+  readers: LeanSseClient[],
+  {
+    count,
+    size,
+    batch,
+    onBatch,
+  }: { count: number; size: number; batch: number; onBatch?: () => void },
+): Promise<void> {
+  const payload = 'x'.repeat(size);
+  for (let sent = 0; sent < count;) {
+    for (let i = 0; i < batch && sent < count; i++, sent++) await target.publish(payload);
+    await Promise.all(readers.map((reader) => reader.waitForCount(sent, 20_000)));
+    onBatch?.();
+  }
+}
+
+describe('a client that stops reading', () => {
+  it('is closed as "slow" once its unsent bytes pass maxBufferedBytes (socket never read)', async () => {
+    channel = createChannel({ history: 4 });
+    const subscribed = channel;
+    server = await serveNodeSse({ heartbeat: false, maxBufferedBytes: 256 * KiB }, (stream) => {
+      subscribed.subscribe(stream);
+    });
+    sockets.push(await openStalledSocket(server.url));
+    const stream = await server.streamAt(0);
+    await waitUntil(() => subscribed.size === 1, 'the subscription');
+    const payload = 'y'.repeat(64 * KiB);
+    let peakBuffered = 0;
+    for (let i = 0; i < 2000 && !stream.closed; i++) {
+      await subscribed.publish(payload);
+      peakBuffered = Math.max(peakBuffered, stream.bufferedBytes);
+    }
+    expect(stream.reason).toBe('slow');
+    // It was cut as soon as it passed the limit: at most one more event was queued.
+    expect(peakBuffered).toBeLessThanOrEqual(256 * KiB + 64 * KiB + 64);
+    expect(subscribed.size).toBe(0);
+    expect(subscribed.stats().closedSlow).toBe(1);
+  });
+
+  it('is closed as "slow" when its HTTP client pauses, while the others get every event', async () => {
+    channel = createChannel({ history: 8 });
+    const subscribed = channel;
+    server = await serveNodeSse({ heartbeat: false }, (stream) => {
+      subscribed.subscribe(stream);
+    });
+    const paused = await openRawSse(server.url);
+    paused.pause();
+    sockets.push(await openStalledSocket(server.url));
+    const SIZE = 64 * KiB;
+    const COUNT = 1024; // 64 MiB in all
+    const received = [0, 0];
+    const intact = [true, true];
+    const readers = await Promise.all(
+      [0, 1].map((r) =>
+        openLeanSse(server!.url, {
+          onEvent: (event) => {
+            received[r]!++;
+            if (event.id !== String(received[r]) || event.data.length !== SIZE) intact[r] = false;
+          },
+        }),
+      ),
+    );
+    await waitUntil(() => subscribed.size === 4, 'four subscribers');
+    const streams: SseStream[] = server.streams;
+
+    const start = retainedMemory();
+    let peak = 0;
+    let batches = 0;
+    await publishBatches(subscribed, readers, {
+      count: COUNT,
+      size: SIZE,
+      // A burst written within one tick sits in Node's buffers whoever reads it: keep bursts
+      // under maxBufferedBytes (1 MiB by default) and let readers catch up between them.
+      batch: 8,
+      onBatch: () => {
+        if (++batches % 16 === 0) peak = Math.max(peak, retainedMemory() - start);
+      },
+    });
+
+    expect(streams.filter((s) => s.reason === 'slow')).toHaveLength(2);
+    expect(subscribed.stats()).toMatchObject({ subscribers: 2, published: COUNT, closedSlow: 2 });
+    expect(received).toEqual([COUNT, COUNT]);
+    expect(intact).toEqual([true, true]);
+    // 64 MiB went out; the server held on to a small, fixed part of it at any time.
+    expect(peak / MiB).toBeLessThan(16);
+    for (const reader of readers) reader.close();
+    paused.close();
+  }, 60_000);
+});
+
+describe('SseStream.send under backpressure', () => {
+  it('waits for the socket to drain: buffered bytes and memory stay flat', async () => {
+    const SIZE = 16 * KiB;
+    const COUNT = 1024; // 16 MiB
+    let peakBuffered = 0;
+    let highWaterMark = 0;
+    let waited = 0;
+    const memory: number[] = [];
+    server = await serveNodeSse(
+      // A huge limit: only backpressure can keep the buffer small here.
+      { heartbeat: false, maxBufferedBytes: 1024 * MiB },
+      async (stream, _req, res) => {
+        highWaterMark = res.writableHighWaterMark;
+        const payload = 'z'.repeat(SIZE);
+        for (let i = 1; i <= COUNT; i++) {
+          const sent = stream.send(payload, { id: String(i) });
+          if (stream.bufferedBytes >= highWaterMark) waited++;
+          peakBuffered = Math.max(peakBuffered, stream.bufferedBytes);
+          await sent;
+          if (i % 128 === 0) memory.push(retainedMemory());
+        }
+      },
+    );
+    let count = 0;
+    const client = await openLeanSse(server.url, { onEvent: () => count++ });
+    // A slow reader: it takes one chunk off the socket every couple of milliseconds.
+    client.pause();
+    const reader = setInterval(() => client.resume(), 2);
+    const pauser = setInterval(() => client.pause(), 1);
+    try {
+      await client.waitForCount(COUNT, 30_000);
+    } finally {
+      clearInterval(reader);
+      clearInterval(pauser);
+    }
+    const stream = await server.streamAt(0);
+    expect(stream.closed).toBe(false);
+    expect(count).toBe(COUNT);
+    expect(waited).toBeGreaterThan(0);
+    expect(peakBuffered).toBeLessThanOrEqual(2 * highWaterMark + SIZE + 64);
+    expect((Math.max(...memory) - Math.min(...memory)) / MiB).toBeLessThan(8);
+    client.close();
+  }, 60_000);
+});

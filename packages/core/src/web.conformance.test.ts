@@ -1,0 +1,23 @@
+import { describeConformance, serveFetch, serveFetchHttp2, type SseTarget } from '@sse/test-kit';
+import { createResponse, resolveChannels } from '@sse/core';
+
+// The bare web binding: createResponse served by @hono/node-server at GET /events.
+const target: SseTarget = {
+  name: '@sse/core createResponse on @hono/node-server',
+  http2: true,
+  async start({ options, handler, http2 }) {
+    const { channel, ...streamOptions } = options;
+    const fetch = async (request: Request): Promise<Response> => {
+      if (new URL(request.url).pathname !== '/events') return new Response(null, { status: 404 });
+      const channels = await resolveChannels(channel, request);
+      return createResponse(request, streamOptions, (stream) => {
+        for (const subscribable of channels) subscribable.subscribe(stream);
+        return handler?.(stream);
+      });
+    };
+    const { url, close } = await (http2 ? serveFetchHttp2(fetch) : serveFetch(fetch));
+    return { url: `${url}/events`, close };
+  },
+};
+
+describeConformance(target);

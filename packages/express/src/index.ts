@@ -1,0 +1,1 @@
+export { sse, type ExpressSseHandler, type ExpressSseOptions } from './sse';

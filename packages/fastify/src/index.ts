@@ -1,0 +1,2 @@
+export { ssePlugin } from './plugin';
+export type { FastifySseHandler, FastifySseOptions } from './options';

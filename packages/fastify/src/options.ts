@@ -1,0 +1,32 @@
+import type { SseHandlerOptions, SseStream } from '@sse/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * Options of `reply.sse()` and defaults of the plugin: every stream option (`heartbeat`,
+ * `maxBufferedBytes`, `retry`, `serialize`, `onError`) plus `channel`, which may be a function
+ * of the request. Options given to `reply.sse()` win over the plugin's defaults.
+ */
+export type FastifySseOptions = SseHandlerOptions<FastifyRequest>;
+
+/** Runs once the stream is open; receives the stream, the request and the reply. */
+export type FastifySseHandler = (
+  stream: SseStream,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) => void | Promise<void>;
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /**
+     * Answers the request with a Server-Sent Events stream: `return reply.sse(options?, handler?)`.
+     *
+     * Resolves once the stream is open (the reply is then hijacked and fastify sends nothing
+     * more). Rejects before anything is sent, so a returned or awaited call hands the error to
+     * fastify's error handler: bad options (`ERR_SSE_OPTIONS`, `ERR_SSE_FORMAT`), a reply already
+     * sent (`ERR_SSE_HEADERS_SENT`), or an error of the `channel` function. Errors raised once the
+     * stream is open go to `onError` (default: `request.log.error`) and close the stream.
+     */
+    sse(handler: FastifySseHandler): Promise<void>;
+    sse(options?: FastifySseOptions, handler?: FastifySseHandler): Promise<void>;
+  }
+}

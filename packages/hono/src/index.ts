@@ -1,0 +1,1 @@
+export { sse, type HonoSseHandler, type HonoSseOptions } from './sse';

@@ -1,0 +1,35 @@
+import { createChannel, type SseStream } from '@sse/core';
+import { Hono, type Context } from 'hono';
+import { describe, expectTypeOf, it } from 'vitest';
+import { sse, type HonoSseOptions } from './index';
+
+describe('sse types', () => {
+  it('gives the handler the stream and the route context', () => {
+    const app = new Hono<{ Variables: { user: string } }>();
+    app.get(
+      '/rooms/:room',
+      sse((stream, c) => {
+        expectTypeOf(stream).toEqualTypeOf<SseStream>();
+        expectTypeOf(c.req.param('room')).toEqualTypeOf<string>();
+        expectTypeOf(c.get('user')).toEqualTypeOf<string>();
+      }),
+    );
+  });
+
+  it('takes channel as one channel, a list, or a function of the context', () => {
+    const channel = createChannel<{ message: string }>();
+    sse({ channel });
+    sse({ channel: [channel, createChannel()] });
+    sse({ channel: (c: Context) => (c.req.query('all') ? [channel] : channel) });
+    sse({ channel: async () => Promise.resolve(undefined) });
+    expectTypeOf<HonoSseOptions>().toHaveProperty('heartbeat');
+    expectTypeOf<HonoSseOptions>().toHaveProperty('onError');
+  });
+
+  it('rejects options that are not stream options', () => {
+    // @ts-expect-error: heartbeat is a number of ms or false
+    sse({ heartbeat: 'often' });
+    // @ts-expect-error: a channel has a subscribe method
+    sse({ channel: 'news' });
+  });
+});

@@ -1,0 +1,79 @@
+import {
+  createSseBody,
+  createSseHeaders,
+  parseSseArguments,
+  resolveChannels,
+  runSseHandler,
+  validateStreamOptions,
+  type SseHandlerOptions,
+  type SseStream,
+} from '@sse/core';
+import type { Context, Env, Handler, Input } from 'hono';
+
+/**
+ * Options of `sse()`: every stream option (`heartbeat`, `maxBufferedBytes`, `retry`,
+ * `serialize`, `onError`) plus `channel`.
+ */
+export interface HonoSseOptions<
+  E extends Env = Env,
+  P extends string = string,
+  I extends Input = Input,
+> extends SseHandlerOptions<Context<E, P, I>> {
+  /**
+   * Bytes queued in the response body before `send()` waits for the client to read.
+   * @default 65536
+   */
+  highWaterMark?: number;
+}
+
+/** Runs once the stream is open; receives the stream and Hono's context. */
+export type HonoSseHandler<
+  E extends Env = Env,
+  P extends string = string,
+  I extends Input = Input,
+> = (stream: SseStream, c: Context<E, P, I>) => void | Promise<void>;
+
+// Set by an upstream middleware, they would describe a body of known length or a framing
+// that HTTP/2 forbids; the runtime picks the framing of a streamed body itself.
+const CONFLICTING_HEADERS = ['content-length', 'transfer-encoding'] as const;
+
+/**
+ * A Hono handler that answers with a Server-Sent Events stream:
+ * `app.get('/events', sse({ channel }))`, `sse(handler)` or `sse(options, handler)`.
+ *
+ * `channel` (one, a list, or a function of the context) is resolved before the response
+ * starts, so what it throws goes to `app.onError`. Headers set earlier with `c.header()`
+ * (CORS, cookies, tracing) are kept. Errors raised once the stream is open go to
+ * `options.onError`, then the stream closes with reason `"error"`.
+ *
+ * Throws `SseError` (`ERR_SSE_OPTIONS`) or `SseFormatError` at once for bad options.
+ */
+export function sse<E extends Env = Env, P extends string = string, I extends Input = Input>(
+  handler: HonoSseHandler<E, P, I>,
+): Handler<E, P, I, Promise<Response>>;
+export function sse<E extends Env = Env, P extends string = string, I extends Input = Input>(
+  options?: HonoSseOptions<E, P, I>,
+  handler?: HonoSseHandler<E, P, I>,
+): Handler<E, P, I, Promise<Response>>;
+export function sse<E extends Env = Env, P extends string = string, I extends Input = Input>(
+  first?: HonoSseOptions<E, P, I> | HonoSseHandler<E, P, I>,
+  second?: HonoSseHandler<E, P, I>,
+): Handler<E, P, I, Promise<Response>> {
+  const { options, handler } = parseSseArguments<HonoSseOptions<E, P, I>, HonoSseHandler<E, P, I>>(
+    first,
+    second,
+  );
+  const { channel, ...streamOptions } = options;
+  // A bad option is a programming error: report it where the route is declared.
+  validateStreamOptions(streamOptions);
+
+  return async (c) => {
+    const channels = await resolveChannels(channel, c);
+    const { stream, body } = createSseBody(c.req.raw, streamOptions);
+    // newResponse() merges what c.header() and earlier middleware (hono/cors) set.
+    const response = c.newResponse(body, { status: 200, headers: createSseHeaders() });
+    for (const name of CONFLICTING_HEADERS) response.headers.delete(name);
+    runSseHandler(stream, channels, handler, [c]);
+    return response;
+  };
+}

@@ -1,0 +1,1 @@
+export { sse, type KoaSseHandler, type KoaSseOptions } from './sse';

@@ -1,0 +1,62 @@
+import type { Context, Middleware, Next } from 'koa';
+import {
+  parseSseArguments,
+  resolveChannels,
+  runSseHandler,
+  validateStreamOptions,
+  type SseHandlerOptions,
+  type SseStream,
+} from '@sse/core';
+import { openNodeStream } from '@sse/core/node';
+
+declare module 'koa' {
+  interface ExtendableContext {
+    /** The SSE stream of this request, set by `sse()` once the response has started. */
+    sse?: SseStream | undefined;
+  }
+}
+
+/**
+ * Options of `sse()`: every stream option of `@sse/core` (`heartbeat`, `retry`,
+ * `maxBufferedBytes`, `serialize`, `onError`) plus `channel`: a channel, a list of channels,
+ * or a function of `ctx` returning them (possibly async).
+ */
+export type KoaSseOptions = SseHandlerOptions<Context>;
+
+/** Runs once the stream is open, with the stream and Koa's `ctx`. */
+export type KoaSseHandler = (stream: SseStream, ctx: Context) => void | Promise<void>;
+
+/**
+ * Koa middleware that answers with a Server-Sent Events stream: it subscribes the stream to
+ * the `channel` option (with Last-Event-ID replay), sets `ctx.sse`, then runs `handler`, or
+ * `next()` when there is none, so later middleware can use `ctx.sse`.
+ *
+ * Errors before the stream opens (a throwing `channel` function, a response already started)
+ * are thrown into Koa's error handling. Errors after it opened (a throwing handler or later
+ * middleware) go to `options.onError`, else to `ctx.app.emit('error', err, ctx)`, and the
+ * stream closes.
+ *
+ * @example
+ * router.get('/events', sse({ channel }));
+ * router.get('/clock', sse((stream, ctx) => { ... }));
+ */
+export function sse(handler: KoaSseHandler): Middleware;
+export function sse(options?: KoaSseOptions, handler?: KoaSseHandler): Middleware;
+export function sse(first?: KoaSseOptions | KoaSseHandler, second?: KoaSseHandler): Middleware {
+  const { options, handler } = parseSseArguments<KoaSseOptions, KoaSseHandler>(first, second);
+  const { channel, onError, ...streamOptions } = options;
+  // Bad options are a programming error: report them when the middleware is created.
+  validateStreamOptions(streamOptions);
+
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const channels = await resolveChannels(channel, ctx);
+    const stream = openNodeStream(ctx.req, ctx.res, {
+      ...streamOptions,
+      onError: onError ?? ((error) => ctx.app.emit('error', error, ctx)),
+    });
+    // The response is ours now: Koa must not answer it (it would send its default 404).
+    ctx.respond = false;
+    ctx.sse = stream;
+    runSseHandler(stream, channels, handler ?? (() => next()), [ctx]);
+  };
+}

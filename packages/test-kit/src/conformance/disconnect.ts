@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { createChannel } from '@sse/core';
+import { waitUntil } from '../wait';
+import { captureStreams, type ConformanceHarness } from './harness';
+
+/** DESIGN.md: every channel drops a client that left within 500 ms. */
+const CLEANUP_BUDGET_MS = 500;
+
+/** Disconnect cleanup: a client that leaves closes its stream and leaves every channel. */
+export function describeDisconnect(harness: ConformanceHarness): void {
+  describe('disconnect cleanup', () => {
+    it('closes the stream with reason "client", aborts its signal and leaves the channels', async () => {
+      const channels = [createChannel(), createChannel()];
+      const streams = captureStreams();
+      const server = await harness.start({
+        options: { channel: channels, heartbeat: false },
+        handler: streams.handler,
+      });
+      const client = await harness.raw(server.url);
+      const { stream } = await streams.next(0);
+      const signal = stream.signal;
+      expect(channels.map((channel) => channel.size)).toEqual([1, 1]);
+      expect(signal.aborted).toBe(false);
+
+      client.close();
+      await waitUntil(
+        () => channels.every((channel) => channel.size === 0),
+        'every channel drops the client',
+        CLEANUP_BUDGET_MS,
+      );
+      await waitUntil(() => streams.opened[0]!.reason !== undefined, 'the stream closes');
+      expect(streams.opened[0]!.reason).toBe('client');
+      expect(stream.closed).toBe(true);
+      expect(signal.aborted).toBe(true);
+    });
+
+    it('keeps serving the other clients when one leaves', async () => {
+      const channel = createChannel();
+      const streams = captureStreams();
+      const server = await harness.start({
+        options: { channel, heartbeat: false },
+        handler: streams.handler,
+      });
+      const leaving = harness.eventSource(server.url);
+      const staying = harness.eventSource(server.url);
+      await Promise.all([leaving.opened, staying.opened]);
+      await waitUntil(() => channel.size === 2, 'both clients subscribed');
+
+      leaving.close();
+      await waitUntil(
+        () => channel.size === 1,
+        'the channel drops the client that left',
+        CLEANUP_BUDGET_MS,
+      );
+      await channel.publish('still here');
+      expect(await staying.waitFor(1)).toEqual([
+        { type: 'message', data: 'still here', lastEventId: '1' },
+      ]);
+      expect(streams.opened.map((entry) => entry.reason).sort()).toEqual(['client', undefined]);
+    });
+
+    it('resolves pending sends and stops a piped source once the client is gone', async () => {
+      let stopped = false;
+      async function* ticks() {
+        try {
+          for (let n = 0; ; n++) {
+            yield n;
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+        } finally {
+          stopped = true;
+        }
+      }
+      const streams = captureStreams((stream) => stream.pipe(ticks()));
+      const server = await harness.start({
+        options: { heartbeat: false },
+        handler: streams.handler,
+      });
+      const client = await harness.raw(server.url);
+      await client.waitForEvents(3);
+      client.close();
+      await waitUntil(() => stopped, 'the piped generator is stopped');
+      expect(streams.opened[0]!.reason).toBe('client');
+    });
+  });
+}
