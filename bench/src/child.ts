@@ -3,22 +3,21 @@ import { fileURLToPath } from 'node:url';
 import type { AckMessage, ReplyMessage } from './protocol';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
-// Children import @sse/* from source through the root tsconfig's `paths`, so the bench always
-// measures the code in packages/*/src, built or not.
-const ROOT_TSCONFIG = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
+// Without this, tsx would find the root tsconfig and its `paths`, and load @sse/* from source.
+const TSX_TSCONFIG = fileURLToPath(new URL('../tsx.tsconfig.json', import.meta.url));
 
 type FromChild =
-  | ReplyMessage
-  | AckMessage
-  | { type: 'ready'; port?: number }
-  | { type: 'failed'; error: string };
+  ReplyMessage | AckMessage | { type: 'ready'; port?: number } | { type: 'failed'; error: string };
 
 /** A server or client process spoken to over IPC: `call(command)` resolves with its reply. */
 export class BenchChild<Command extends { cmd: string }> {
   /** Resolves with the listening port (servers) once the child is up; rejects if it fails. */
   readonly ready: Promise<number>;
   private readonly process: ChildProcess;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve(v: unknown): void; reject(e: Error): void }
+  >();
   private nextId = 1;
   private ackListener: ((upTo: number) => void) | undefined;
 
@@ -26,7 +25,7 @@ export class BenchChild<Command extends { cmd: string }> {
     this.process = fork(fileURLToPath(new URL(script, import.meta.url)), args, {
       cwd: BENCH_DIR,
       execArgv: ['--import', 'tsx', ...nodeFlags],
-      env: { ...process.env, TSX_TSCONFIG_PATH: ROOT_TSCONFIG, NODE_ENV: 'production' },
+      env: { ...process.env, TSX_TSCONFIG_PATH: TSX_TSCONFIG, NODE_ENV: 'production' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
     });
@@ -52,7 +51,7 @@ export class BenchChild<Command extends { cmd: string }> {
   call<Value>(command: Command): Promise<Value> {
     const id = this.nextId++;
     return new Promise<Value>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { resolve, reject });
       this.process.send({ ...command, id });
     });
   }

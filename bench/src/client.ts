@@ -219,7 +219,9 @@ async function single(port: number, count: number): Promise<SingleReport> {
       },
     });
     socket.on('connect', () =>
-      socket.write(`GET /single?n=${count} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`),
+      socket.write(
+        `GET /single?n=${count} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`,
+      ),
     );
     socket.on('data', (chunk: Buffer) => reader.push(chunk));
     socket.on('close', () => resolve());
@@ -255,7 +257,8 @@ async function handle(command: ClientCommand): Promise<unknown> {
 
 process.on('message', (message: Envelope<ClientCommand>) => {
   handle(message).then(
-    (value) => process.send?.({ type: 'reply', id: message.id, ok: true, value } satisfies ReplyMessage),
+    (value) =>
+      process.send?.({ type: 'reply', id: message.id, ok: true, value } satisfies ReplyMessage),
     (error: unknown) =>
       process.send?.({
         type: 'reply',

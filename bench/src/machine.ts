@@ -25,7 +25,9 @@ export function describeMachine(): MachineInfo {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
-    loadAverageAtStart: (globalThis.process.platform === 'win32' ? [] : loadavg()).map((n) => Math.round(n * 100) / 100),
+    loadAverageAtStart: (globalThis.process.platform === 'win32' ? [] : loadavg()).map(
+      (n) => Math.round(n * 100) / 100,
+    ),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { buildPackages } from './build';
 import { BenchChild } from './child';
 import { describeMachine } from './machine';
 import { parseOptions, type Workload } from './options';
@@ -11,7 +12,15 @@ import { renderProfile, summarizeProfileDir } from './profile';
 import type { ClientCommand } from './protocol';
 import { renderReport } from './report';
 import type { TargetInfo } from './targets/registry';
-import { fanout, latency, memory, single, type Failure, type RunContext, type Sample } from './workloads';
+import {
+  fanout,
+  latency,
+  memory,
+  single,
+  type Failure,
+  type RunContext,
+  type Sample,
+} from './workloads';
 
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 
@@ -34,6 +43,7 @@ async function main(): Promise<void> {
     `workloads: ${options.workloads.join(', ')}; targets: ${options.targets.map((t) => t.id).join(', ')}; reps: ${options.reps}\n`,
   );
 
+  if (options.build) buildPackages(options.targets);
   const client = new BenchChild<ClientCommand>('client.ts', []);
   await client.ready;
   const samples: Sample[] = [];
@@ -52,12 +62,19 @@ async function main(): Promise<void> {
         for (const target of options.targets) {
           if (failures.some((f) => f.workload === workload && f.target === target.id)) continue;
           const t0 = Date.now();
+          const before = samples.length;
           try {
             await RUNNERS[workload](ctx, target);
-            console.log(`  ${workload} rep ${rep}/${options.reps} ${target.id}: ${describe(samples.at(-1))} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+            const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+            const what = samples.slice(before).map(describe).join('; ');
+            console.log(
+              `  ${workload} rep ${rep}/${options.reps} ${target.id}: ${what} (${seconds} s)`,
+            );
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
-            console.log(`  ${workload} rep ${rep}/${options.reps} ${target.id}: n/a (${message.split('\n')[0]})`);
+            console.log(
+              `  ${workload} rep ${rep}/${options.reps} ${target.id}: n/a (${message.split('\n')[0]})`,
+            );
             failures.push({ workload, target: target.id, error: message });
             // A half-finished run can leave sockets open in the client: start the next one clean.
             await client.call({ cmd: 'disconnect' }).catch(() => undefined);
@@ -77,14 +94,30 @@ async function main(): Promise<void> {
     profiles = readdirSync(profileDir).map((server) => {
       const summary = summarizeProfileDir(`${profileDir}/${server}`);
       if (summary) {
-        console.log(`\n### CPU profile of ${server} (busy ${summary.busyMs.toFixed(0)} ms)\n\n${renderProfile(summary)}`);
+        console.log(
+          `\n### CPU profile of ${server} (busy ${summary.busyMs.toFixed(0)} ms)\n\n${renderProfile(summary)}`,
+        );
       }
       return { server, summary };
     });
   }
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = `${RESULTS_DIR}bench-${stamp}.json`;
-  writeFileSync(file, JSON.stringify({ machine, options: { ...options, targets: options.targets.map((t) => t.id) }, seconds, samples, failures, profiles }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        machine,
+        options: { ...options, targets: options.targets.map((t) => t.id) },
+        seconds,
+        samples,
+        failures,
+        profiles,
+      },
+      null,
+      2,
+    ),
+  );
   console.log(`\nraw results: ${file}`);
 }
 

@@ -24,15 +24,20 @@ export interface BenchOptions {
   singleEvents: number;
   /** Write a V8 CPU profile of every server process to results/profiles-<time>/. */
   profile: boolean;
+  /** Build the @sse packages (tsdown) before measuring; `--no-build` uses their dist as is. */
+  build: boolean;
 }
 
 const USAGE = `usage: pnpm bench [--quick] [--only fanout,memory,latency,single]
                   [--targets ${TARGETS.map((t) => t.id).join(',')}]
-                  [--reps N] [--clients 100,1000,5000] [--burst N] [--profile]`;
+                  [--reps N] [--clients 100,1000,5000] [--burst N] [--profile] [--no-build]`;
 
 function list(value: string | undefined, flag: string): string[] {
   if (!value) throw new Error(`${flag} needs a value\n${USAGE}`);
-  return value.split(',').map((item) => item.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function positive(value: string | undefined, flag: string): number {
@@ -61,6 +66,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     latencyIntervalMs: 10,
     singleEvents: quick ? 20_000 : 100_000,
     profile: false,
+    build: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -94,6 +100,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       case '--profile':
         options.profile = true;
+        break;
+      case '--no-build':
+        options.build = false;
         break;
       case '--help':
       case '-h':

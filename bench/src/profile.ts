@@ -63,7 +63,12 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
   const entries = [...selfMicros.values()]
     .sort((a, b) => b.micros - a.micros)
     .slice(0, top)
-    .map((e) => ({ name: e.name, where: e.where, selfMs: e.micros / 1000, percent: (100 * e.micros) / total }));
+    .map((e) => ({
+      name: e.name,
+      where: e.where,
+      selfMs: e.micros / 1000,
+      percent: (100 * e.micros) / total,
+    }));
   return { file, busyMs: total / 1000, top: entries };
 }
 
@@ -71,15 +76,20 @@ function shortUrl(url: string): string {
   const path = url.replace(/^file:\/\//, '');
   const packages = /\/(packages\/[^/]+\/src\/[^/]+)$/.exec(path);
   if (packages?.[1]) return packages[1];
-  const modules = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\/.*?([^/]+)$/.exec(path);
+  const modules =
+    /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\/.*?([^/]+)$/.exec(path);
   if (modules) return `${modules[1]}/${modules[2]}`;
   return path.startsWith('node:') ? path : basename(path);
 }
 
 /** A markdown table of a summary. */
 export function renderProfile(summary: ProfileSummary): string {
-  const rows = summary.top.map((e) => `| ${e.name} | ${e.where} | ${e.selfMs.toFixed(1)} | ${e.percent.toFixed(1)}% |`);
-  return ['| function | where | self ms | self % |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  const rows = summary.top.map(
+    (e) => `| ${e.name} | ${e.where} | ${e.selfMs.toFixed(1)} | ${e.percent.toFixed(1)}% |`,
+  );
+  return ['| function | where | self ms | self % |', '| --- | --- | --- | --- |', ...rows].join(
+    '\n',
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

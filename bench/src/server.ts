@@ -2,6 +2,7 @@
  * The server process: runs one target and publishes on the orchestrator's command.
  * Started by main.ts as `node --import tsx --expose-gc server.ts <target-id>`.
  */
+import { writeHeapSnapshot } from 'node:v8';
 import { makeEvent, nowMicros } from './payload';
 import type {
   Envelope,
@@ -120,6 +121,10 @@ function collectGarbage(): void {
 function memory(): MemoryResult {
   collectGarbage();
   const usage = process.memoryUsage();
+  if (process.env.BENCH_HEAP_SNAPSHOT)
+    writeHeapSnapshot(
+      `${process.env.BENCH_HEAP_SNAPSHOT}/${process.argv[2]}-${Date.now()}.heapsnapshot`,
+    );
   return {
     rss: usage.rss,
     heapUsed: usage.heapUsed,

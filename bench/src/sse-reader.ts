@@ -75,7 +75,9 @@ export class SseReader {
 
   private openFromHead(): void {
     const status = Number(this.head.slice(9, 12));
-    this.state = /\r\ntransfer-encoding:\s*chunked/i.test(this.head) ? State.ChunkSize : State.Plain;
+    this.state = /\r\ntransfer-encoding:\s*chunked/i.test(this.head)
+      ? State.ChunkSize
+      : State.Plain;
     this.head = '';
     this.sink.open(status);
   }

@@ -37,7 +37,14 @@ export type Sample =
       missing: number;
       outOfOrder: number;
     }
-  | { workload: 'single'; target: string; events: number; eventsPerSec: number; missing: number; outOfOrder: number };
+  | {
+      workload: 'single';
+      target: string;
+      events: number;
+      eventsPerSec: number;
+      missing: number;
+      outOfOrder: number;
+    };
 
 /** A target that could not run (failed to load or crashed). */
 export interface Failure {
@@ -61,7 +68,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function startServer(ctx: RunContext, target: TargetInfo): Promise<{ server: Server; port: number }> {
+async function startServer(
+  ctx: RunContext,
+  target: TargetInfo,
+): Promise<{ server: Server; port: number }> {
   const flags = ['--expose-gc'];
   if (ctx.options.profile) {
     // One directory per server: tsx's loader thread writes a profile of its own beside it.
@@ -88,7 +98,14 @@ async function waitForSubscribers(server: Server, count: number): Promise<void> 
   }
 }
 
-async function connect(ctx: RunContext, server: Server, port: number, path: string, count: number, total: number) {
+async function connect(
+  ctx: RunContext,
+  server: Server,
+  port: number,
+  path: string,
+  count: number,
+  total: number,
+) {
   const report = await ctx.client.call<ConnectReport>({ cmd: 'connect', port, path, count });
   if (report.failed > 0) throw new Error(`${report.failed} of ${count} connections failed`);
   await waitForSubscribers(server, total);
@@ -118,8 +135,14 @@ export async function fanout(ctx: RunContext, target: TargetInfo): Promise<void>
     for (const clients of sizes) {
       await connect(ctx, server, port, '/events', clients - connected, clients);
       connected = clients;
-      const events = Math.max(options.burst, Math.round(options.fanoutDeliveries / clients / options.burst) * options.burst);
-      const warmup = Math.max(options.burst, Math.round(events / 5 / options.burst) * options.burst);
+      const events = Math.max(
+        options.burst,
+        Math.round(options.fanoutDeliveries / clients / options.burst) * options.burst,
+      );
+      const warmup = Math.max(
+        options.burst,
+        Math.round(events / 5 / options.burst) * options.burst,
+      );
       await fanoutRun(ctx, server, seq, warmup);
       seq += warmup;
       const { run, delivery } = await fanoutRun(ctx, server, seq, events);
@@ -171,7 +194,11 @@ export async function memory(ctx: RunContext, target: TargetInfo): Promise<void>
 
 /** Latency: one event every `latencyIntervalMs` to every client, stamped with its send time. */
 export async function latency(ctx: RunContext, target: TargetInfo): Promise<void> {
-  const { latencyClients: clients, latencyEvents: events, latencyIntervalMs: intervalMs } = ctx.options;
+  const {
+    latencyClients: clients,
+    latencyEvents: events,
+    latencyIntervalMs: intervalMs,
+  } = ctx.options;
   const { server, port } = await startServer(ctx, target);
   try {
     await connect(ctx, server, port, '/events', clients, clients);
@@ -181,7 +208,13 @@ export async function latency(ctx: RunContext, target: TargetInfo): Promise<void
       server.call({ cmd: 'latency', from: 1, count: warmup, intervalMs }),
       ctx.client.call({ cmd: 'report' }),
     ]);
-    await ctx.client.call({ cmd: 'expect', from: warmup + 1, count: events, burst: 1, latency: true });
+    await ctx.client.call({
+      cmd: 'expect',
+      from: warmup + 1,
+      count: events,
+      burst: 1,
+      latency: true,
+    });
     const [, delivery] = await Promise.all([
       server.call<ServerRunResult>({ cmd: 'latency', from: warmup + 1, count: events, intervalMs }),
       ctx.client.call<DeliveryReport>({ cmd: 'report' }),

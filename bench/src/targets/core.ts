@@ -28,7 +28,11 @@ export function createTarget(): BenchTarget {
 
 /** The single-stream workload with our API: `await stream.send()` honours backpressure. */
 export async function sendSingle(
-  stream: { send(data: unknown, options: { id: string }): Promise<void>; close(): void; closed: boolean },
+  stream: {
+    send(data: unknown, options: { id: string }): Promise<void>;
+    close(): void;
+    closed: boolean;
+  },
   n: number,
 ): Promise<void> {
   for (let seq = 1; seq <= n && !stream.closed; seq++) {

@@ -12,8 +12,12 @@ export function createTarget(): BenchTarget {
   const events = sse({ channel });
   const single = sse((stream, ctx) => sendSingle(stream, singleCount(ctx.url)));
   const app = new Koa();
-  app.use((ctx, next) => (ctx.path === '/single' ? single(ctx, next) : events(ctx, next)));
-  const server = createServer(app.callback());
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/single') await single(ctx, next);
+    else await events(ctx, next);
+  });
+  const handle = app.callback();
+  const server = createServer((req, res) => void handle(req, res));
   return {
     listen: (backlog) => listenServer(server, backlog),
     broadcast(event) {

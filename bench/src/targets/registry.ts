@@ -12,15 +12,60 @@ export interface TargetInfo {
 // Each target is imported only in the server process that runs it, so one that fails to load
 // (an adapter still being written, say) is reported as n/a and never breaks the others.
 export const TARGETS: readonly TargetInfo[] = [
-  { id: 'raw', label: 'raw node:http', ours: false, load: async () => (await import('./raw')).createTarget() },
-  { id: 'better-sse', label: 'better-sse', ours: false, load: async () => (await import('./better-sse')).createTarget() },
-  { id: 'hono-streamsse', label: 'hono streamSSE', ours: false, load: async () => (await import('./hono-streamsse')).createTarget() },
-  { id: 'fastify-sse', label: '@fastify/sse', ours: false, load: async () => (await import('./fastify-sse')).createTarget() },
-  { id: 'core', label: '@sse/core/node', ours: true, load: async () => (await import('./core')).createTarget() },
-  { id: 'express', label: '@sse/express', ours: true, load: async () => (await import('./express')).createTarget() },
-  { id: 'koa', label: '@sse/koa', ours: true, load: async () => (await import('./koa')).createTarget() },
-  { id: 'fastify', label: '@sse/fastify', ours: true, load: async () => (await import('./fastify')).createTarget() },
-  { id: 'hono', label: '@sse/hono', ours: true, load: async () => (await import('./hono')).createTarget() },
+  {
+    id: 'raw',
+    label: 'raw node:http',
+    ours: false,
+    load: async () => (await import('./raw')).createTarget(),
+  },
+  {
+    id: 'better-sse',
+    label: 'better-sse',
+    ours: false,
+    load: async () => (await import('./better-sse')).createTarget(),
+  },
+  {
+    id: 'hono-streamsse',
+    label: 'hono streamSSE',
+    ours: false,
+    load: async () => (await import('./hono-streamsse')).createTarget(),
+  },
+  {
+    id: 'fastify-sse',
+    label: '@fastify/sse',
+    ours: false,
+    load: async () => (await import('./fastify-sse')).createTarget(),
+  },
+  {
+    id: 'core',
+    label: '@sse/core/node',
+    ours: true,
+    load: async () => (await import('./core')).createTarget(),
+  },
+  {
+    id: 'express',
+    label: '@sse/express',
+    ours: true,
+    load: async () => (await import('./express')).createTarget(),
+  },
+  {
+    id: 'koa',
+    label: '@sse/koa',
+    ours: true,
+    load: async () => (await import('./koa')).createTarget(),
+  },
+  {
+    id: 'fastify',
+    label: '@sse/fastify',
+    ours: true,
+    load: async () => (await import('./fastify')).createTarget(),
+  },
+  {
+    id: 'hono',
+    label: '@sse/hono',
+    ours: true,
+    load: async () => (await import('./hono')).createTarget(),
+  },
 ];
 
 export function findTarget(id: string): TargetInfo | undefined {

@@ -1,6 +1,6 @@
 import { memoryBackplane, type Backplane, type BackplaneEvent } from './backplane';
 import { concatBytes, encodeText } from './bytes';
-import { SseError } from './errors';
+import { rejected, SseError } from './errors';
 import { closeBatch, openBatch, type FanOutBatch } from './fan-out-batch';
 import { assertFieldValue, formatEvent, serializeData, type SseSerializer } from './framing';
 import type { SseStream } from './stream';
@@ -172,7 +172,7 @@ class ChannelImpl<Events extends object> implements Channel<Events>, FanOutBatch
       this.published++;
       return this.backplane.append({ event, id, data: text, serialized: typeof data !== 'string' });
     } catch (error) {
-      return Promise.reject(error as Error);
+      return rejected(error);
     }
   }
 

@@ -28,3 +28,9 @@ export class SseFormatError extends TypeError {
     this.field = field;
   }
 }
+
+/** @internal A rejected promise carrying what was thrown, unchanged (a serializer may throw anything). */
+export function rejected(error: unknown): Promise<never> {
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on as thrown
+  return Promise.reject(error);
+}

@@ -34,21 +34,33 @@ export type SseHandler<Args extends unknown[]> = (
  * Sorts out the three call forms shared by every adapter: `sse(handler)`, `sse(options)`,
  * `sse(options, handler)`.
  */
-export function parseSseArguments<Options extends object, Handler extends (...args: never[]) => unknown>(
+export function parseSseArguments<
+  Options extends object,
+  Handler extends (...args: never[]) => unknown,
+>(
   first: Options | Handler | undefined,
   second: Handler | undefined,
 ): { options: Options; handler: Handler | undefined } {
   if (typeof first === 'function') {
     if (second !== undefined) {
-      throw new SseError('ERR_SSE_OPTIONS', 'sse(handler) takes no second argument; use sse(options, handler)');
+      throw new SseError(
+        'ERR_SSE_OPTIONS',
+        'sse(handler) takes no second argument; use sse(options, handler)',
+      );
     }
-    return { options: {} as Options, handler: first as Handler };
+    return { options: {} as Options, handler: first };
   }
   if (first !== undefined && (first === null || typeof first !== 'object')) {
-    throw new SseError('ERR_SSE_OPTIONS', `sse() expects options or a handler, got ${String(first)}`);
+    throw new SseError(
+      'ERR_SSE_OPTIONS',
+      `sse() expects options or a handler, got ${String(first)}`,
+    );
   }
   if (second !== undefined && typeof second !== 'function') {
-    throw new SseError('ERR_SSE_OPTIONS', `sse(options, handler): handler must be a function, got ${typeof second}`);
+    throw new SseError(
+      'ERR_SSE_OPTIONS',
+      `sse(options, handler): handler must be a function, got ${typeof second}`,
+    );
   }
   return { options: first ?? ({} as Options), handler: second };
 }
@@ -63,13 +75,18 @@ export async function resolveChannels<Context>(
   const list = isList(resolved) ? resolved : [resolved];
   for (const channel of list) {
     if (typeof channel?.subscribe !== 'function') {
-      throw new SseError('ERR_SSE_OPTIONS', 'channel must be a channel (createChannel()), a list of them, or a function returning them');
+      throw new SseError(
+        'ERR_SSE_OPTIONS',
+        'channel must be a channel (createChannel()), a list of them, or a function returning them',
+      );
     }
   }
   return list;
 }
 
-function isList(value: SseSubscribable | readonly SseSubscribable[]): value is readonly SseSubscribable[] {
+function isList(
+  value: SseSubscribable | readonly SseSubscribable[],
+): value is readonly SseSubscribable[] {
   return Array.isArray(value);
 }
 

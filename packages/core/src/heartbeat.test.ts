@@ -21,7 +21,6 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-const HEARTBEAT = ':\n\n';
 const countHeartbeats = (text: string) =>
   text.split('\n\n').filter((frame) => frame === ':').length;
 

@@ -10,6 +10,7 @@ afterEach(async () => {
 describe('SseStream.pipe', () => {
   it('sends every item of an async generator, objects as JSON', async () => {
     async function* items() {
+      await Promise.resolve();
       yield 'one';
       yield { two: 2 };
       yield 'three\nlines';
@@ -97,6 +98,7 @@ describe('SseStream.pipe', () => {
     let finallyRan = false;
     async function* source() {
       try {
+        await Promise.resolve();
         started = true;
         yield 'never sent';
       } finally {
@@ -118,6 +120,7 @@ describe('SseStream.pipe', () => {
     const errors: unknown[] = [];
     const failure = new Error('source broke');
     async function* failing() {
+      await Promise.resolve();
       yield 'first';
       throw failure;
     }
@@ -136,6 +139,7 @@ describe('SseStream.pipe', () => {
     let finallyRan = false;
     async function* items() {
       try {
+        await Promise.resolve();
         yield 'ok';
         yield Symbol('not serializable');
         yield 'never';

@@ -1,3 +1,4 @@
+import { rejected } from './errors';
 import { flushOpenBatch } from './fan-out-batch';
 import { formatEvent, type SseSerializer } from './framing';
 import { scheduleHeartbeat, type HeartbeatTarget } from './heartbeat';
@@ -144,7 +145,7 @@ export class SseStream<State extends object = Record<string, unknown>> {
         this.serialize,
       );
     } catch (error) {
-      return Promise.reject(error as Error);
+      return rejected(error);
     }
     return this.writeAndWait(frame);
   }
@@ -155,7 +156,7 @@ export class SseStream<State extends object = Record<string, unknown>> {
     try {
       frame = formatEvent({ comment: text });
     } catch (error) {
-      return Promise.reject(error as Error);
+      return rejected(error);
     }
     return this.writeAndWait(frame);
   }

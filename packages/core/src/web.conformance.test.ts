@@ -9,6 +9,10 @@ const target: SseTarget = {
     const { channel, ...streamOptions } = options;
     const fetch = async (request: Request): Promise<Response> => {
       if (new URL(request.url).pathname !== '/events') return new Response(null, { status: 404 });
+      // @hono/node-server (1.19) creates the request's AbortController on first access of
+      // `signal` and only aborts one that exists when the client leaves: touch it before any
+      // await, or a client that leaves during the channel lookup is never seen leaving.
+      void request.signal;
       const channels = await resolveChannels(channel, request);
       return createResponse(request, streamOptions, (stream) => {
         for (const subscribable of channels) subscribable.subscribe(stream);

@@ -73,13 +73,16 @@ export function createSseBody(request: Request, options: CreateResponseOptions =
       controller.error(new Error('SSE stream closed'));
     },
   };
-  const stream = new SseStream((s) => {
-    sink = s;
-    return transport;
-  }, {
-    ...options,
-    lastEventId: readLastEventId(request.headers.get('last-event-id'), request.url),
-  });
+  const stream = new SseStream(
+    (s) => {
+      sink = s;
+      return transport;
+    },
+    {
+      ...options,
+      lastEventId: readLastEventId(request.headers.get('last-event-id'), request.url),
+    },
+  );
   if (request.signal.aborted) sink.disconnect();
   else request.signal.addEventListener('abort', onAbort, { once: true });
   return { stream, body };

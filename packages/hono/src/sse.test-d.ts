@@ -1,17 +1,28 @@
 import { createChannel, type SseStream } from '@sse/core';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type Env, type Input } from 'hono';
 import { describe, expectTypeOf, it } from 'vitest';
 import { sse, type HonoSseOptions } from './index';
 
 describe('sse types', () => {
-  it('gives the handler the stream and the route context', () => {
-    const app = new Hono<{ Variables: { user: string } }>();
+  it('gives the handler the stream and a context typed by the generics', () => {
+    type AppEnv = { Variables: { user: string } };
+    const app = new Hono<AppEnv>();
     app.get(
       '/rooms/:room',
-      sse((stream, c) => {
+      sse<AppEnv, '/rooms/:room'>((stream, c) => {
         expectTypeOf(stream).toEqualTypeOf<SseStream>();
         expectTypeOf(c.req.param('room')).toEqualTypeOf<string>();
         expectTypeOf(c.get('user')).toEqualTypeOf<string>();
+      }),
+    );
+  });
+
+  it('fits any app and route without generics', () => {
+    const app = new Hono<{ Variables: { user: string } }>().basePath('/api');
+    app.get(
+      '/events/:topic',
+      sse({ heartbeat: false }, (_stream, c) => {
+        expectTypeOf(c).toEqualTypeOf<Context<Env, string, Input>>();
       }),
     );
   });

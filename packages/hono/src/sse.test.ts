@@ -1,6 +1,8 @@
 import { createChannel, SseError, type SseCloseReason } from '@sse/core';
 import { waitUntil } from '@sse/test-kit';
 import { Hono } from 'hono';
+import { compress } from 'hono/compress';
+import { cors } from 'hono/cors';
 import { describe, expect, it } from 'vitest';
 import { sse } from './index';
 import { readBody } from './read-body.test-helper';
@@ -280,5 +282,45 @@ describe('sse', () => {
     expect(res.headers.has('transfer-encoding')).toBe(false);
     expect(res.headers.has('content-length')).toBe(false);
     expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+  });
+
+  it('keeps its own headers over those of middleware behind hono/cors', async () => {
+    const app = new Hono();
+    app.use('*', cors({ origin: 'http://app.test' }));
+    app.use('*', async (c, next) => {
+      c.header('cache-control', 'public, max-age=60');
+      c.header('transfer-encoding', 'chunked');
+      c.header('x-request-id', 'abc');
+      await next();
+    });
+    app.get(
+      '/events',
+      sse((stream) => stream.close()),
+    );
+
+    const res = await app.request('/events', { headers: { origin: 'http://app.test' } });
+
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://app.test');
+    expect(res.headers.get('x-request-id')).toBe('abc');
+    expect(res.headers.get('cache-control')).toBe('no-cache, no-transform');
+    expect(res.headers.has('transfer-encoding')).toBe(false);
+    expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+  });
+
+  it('is left uncompressed by hono/compress', async () => {
+    const app = new Hono();
+    app.use('*', compress({ threshold: 0 }));
+    app.get(
+      '/events',
+      sse({ heartbeat: false }, async (stream) => {
+        await stream.send('plain');
+        stream.close();
+      }),
+    );
+
+    const res = await app.request('/events', { headers: { 'accept-encoding': 'gzip, deflate' } });
+
+    expect(res.headers.has('content-encoding')).toBe(false);
+    expect(await readBody(res).readToEnd()).toBe(': \n\ndata: plain\n\n');
   });
 });

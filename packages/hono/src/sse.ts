@@ -68,11 +68,16 @@ export function sse<E extends Env = Env, P extends string = string, I extends In
   validateStreamOptions(streamOptions);
 
   return async (c) => {
+    // @hono/node-server (1.19) creates the request's signal on first read, and only a signal
+    // that exists when the client leaves is aborted: read it before anything async.
+    void c.req.raw.signal;
     const channels = await resolveChannels(channel, c);
     const { stream, body } = createSseBody(c.req.raw, streamOptions);
-    // newResponse() merges what c.header() and earlier middleware (hono/cors) set.
-    const response = c.newResponse(body, { status: 200, headers: createSseHeaders() });
-    for (const name of CONFLICTING_HEADERS) response.headers.delete(name);
+    // Set through c.header(), next to what earlier middleware set: once a middleware has read
+    // c.res (hono/cors does), Hono copies those headers over the response we return.
+    for (const [name, value] of createSseHeaders()) c.header(name, value);
+    for (const name of CONFLICTING_HEADERS) c.header(name, undefined);
+    const response = c.newResponse(body, 200);
     runSseHandler(stream, channels, handler, [c]);
     return response;
   };

@@ -5,7 +5,12 @@ export { sleep, waitUntil } from './wait';
 export type { SseTarget, SseTargetServer, SseTargetSetup } from './conformance/target';
 export { serveFetch } from './serve-fetch';
 export { serveNodeSse, type NodeSseServer, type NodeSseServerOptions } from './node-sse-server';
-export { openLeanSse, openStalledSocket, type LeanSseClient, type LeanSseOptions } from './lean-client';
+export {
+  openLeanSse,
+  openStalledSocket,
+  type LeanSseClient,
+  type LeanSseOptions,
+} from './lean-client';
 export { collectGarbage, retainedMemory } from './memory';
 export {
   describeConformance,

@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { listen, type Listening } from './listen';
 
@@ -9,5 +8,5 @@ import { listen, type Listening } from './listen';
 export function serveFetch(
   fetch: (request: Request) => Response | Promise<Response>,
 ): Promise<Listening> {
-  return listen(createAdaptorServer({ fetch }) as Server);
+  return listen(createAdaptorServer({ fetch }));
 }

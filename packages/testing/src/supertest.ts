@@ -11,9 +11,11 @@ import { collectEvents, type CollectOptions, type SseTestEvent } from './collect
  */
 export function sseParser(
   options: CollectOptions,
-): (res: IncomingMessage, callback: (error: Error | null, body: SseTestEvent[]) => void) => void {
+): (res: unknown, callback: (error: Error | null, body: SseTestEvent[]) => void) => void {
+  // Typed `unknown`: superagent declares its own Response here, but hands node's IncomingMessage.
   return (res, callback) => {
-    collectEvents(res, options, () => res.destroy()).then(
+    const message = res as IncomingMessage;
+    collectEvents(message, options, () => message.destroy()).then(
       (events) => callback(null, events),
       (error: Error) => callback(error, []),
     );

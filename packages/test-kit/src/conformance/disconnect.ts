@@ -59,6 +59,44 @@ export function describeDisconnect(harness: ConformanceHarness): void {
       expect(streams.opened.map((entry) => entry.reason).sort()).toEqual(['client', undefined]);
     });
 
+    it('drops a client that left while its channels were being resolved', async () => {
+      const channel = createChannel();
+      let lookups = 0;
+      let resolved = 0;
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const streams = captureStreams();
+      const server = await harness.start({
+        options: {
+          // The first lookup is slow (auth, a database...): its client leaves meanwhile.
+          channel: async () => {
+            if (lookups++ === 0) await gate;
+            resolved++;
+            return channel;
+          },
+          heartbeat: false,
+        },
+        handler: streams.handler,
+      });
+      const leaving = harness.eventSource(server.url);
+      await waitUntil(() => lookups === 1, 'the first request reaches the channel lookup');
+      leaving.close();
+      // A second client, served after the first one's socket closed.
+      await harness.raw(server.url);
+      await waitUntil(() => channel.size === 1, 'the second client is subscribed');
+
+      release();
+      await waitUntil(() => resolved === 2, 'the slow lookup finishes');
+      // Let the adapter finish opening (microtasks and I/O callbacks) before looking.
+      await new Promise((resolve) => setImmediate(resolve));
+      await waitUntil(
+        () => channel.size === 1,
+        'the client that left is not subscribed',
+        CLEANUP_BUDGET_MS,
+      );
+      expect(streams.opened.filter((entry) => entry.reason === undefined)).toHaveLength(1);
+    });
+
     it('resolves pending sends and stops a piped source once the client is gone', async () => {
       let stopped = false;
       async function* ticks() {

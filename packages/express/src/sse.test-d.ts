@@ -1,0 +1,29 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { describe, expectTypeOf, it } from 'vitest';
+import { createChannel, type SseStream } from '@sse/core';
+import { sse } from './index';
+
+describe('sse', () => {
+  it('returns an Express RequestHandler in every form', () => {
+    const channel = createChannel();
+    expectTypeOf(sse(() => undefined)).toEqualTypeOf<RequestHandler>();
+    expectTypeOf(sse({ channel })).toEqualTypeOf<RequestHandler>();
+    expectTypeOf(sse({ channel: [channel] }, async () => {})).toEqualTypeOf<RequestHandler>();
+  });
+
+  it('types the handler arguments and the channel function by Express', () => {
+    sse((stream, req, res) => {
+      expectTypeOf(stream).toEqualTypeOf<SseStream>();
+      expectTypeOf(req).toEqualTypeOf<Request>();
+      expectTypeOf(res).toEqualTypeOf<Response>();
+    });
+    sse({
+      channel: (req) => {
+        expectTypeOf(req).toEqualTypeOf<Request>();
+        return undefined;
+      },
+    });
+    // @ts-expect-error heartbeat is a number of milliseconds or false
+    sse({ heartbeat: 'often' });
+  });
+});
