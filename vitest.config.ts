@@ -9,7 +9,10 @@ export default defineConfig({
     alias: [
       { find: /^@sse\/core\/node$/, replacement: src('core/src/node.ts') },
       { find: /^@sse\/core$/, replacement: src('core/src/index.ts') },
-      { find: /^@sse\/(express|koa|hono|fastify|redis|testing|test-kit)$/, replacement: src('$1/src/index.ts') },
+      {
+        find: /^@sse\/(express|koa|hono|fastify|redis|testing|test-kit)$/,
+        replacement: src('$1/src/index.ts'),
+      },
     ],
   },
   test: {
@@ -17,6 +20,10 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    typecheck: { enabled: true, include: ['packages/*/src/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+    typecheck: {
+      enabled: true,
+      include: ['packages/*/src/**/*.test-d.ts'],
+      tsconfig: './tsconfig.json',
+    },
   },
 });

@@ -147,6 +147,14 @@ function expect(from: number, count: number, burst: number, latency: boolean): v
   };
 }
 
+/** The server stopped early at `end`, which every open connection has reached (it was acked). */
+function truncate(end: number): void {
+  const run = expectation;
+  if (!run || end >= run.end) return;
+  run.end = end;
+  run.done();
+}
+
 async function report(): Promise<DeliveryReport> {
   const run = expectation;
   if (!run) throw new Error('report before expect');
@@ -244,6 +252,9 @@ async function handle(command: ClientCommand): Promise<unknown> {
       return undefined;
     case 'report':
       return report();
+    case 'truncate':
+      truncate(command.end);
+      return undefined;
     case 'single':
       return single(command.port, command.count);
     case 'disconnect':

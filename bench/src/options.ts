@@ -13,6 +13,8 @@ export interface BenchOptions {
   fanoutClients: number[];
   /** Deliveries (events x clients) per measured fan-out run; events = this / clients. */
   fanoutDeliveries: number;
+  /** A measured fan-out run stops publishing after this long (slow targets send fewer events). */
+  fanoutMaxMs: number;
   /** Events published per macrotask (setImmediate) by the fan-out publisher. */
   burst: number;
   /** Events the publisher may run ahead of the slowest client (acknowledged per burst). */
@@ -58,6 +60,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     reps: quick ? 1 : 3,
     fanoutClients: quick ? [100, 1000] : [100, 1000, 5000],
     fanoutDeliveries: quick ? 300_000 : 1_000_000,
+    fanoutMaxMs: quick ? 1000 : 2000,
     burst: 10,
     window: 100,
     memoryClients: quick ? 1000 : 5000,

@@ -3,7 +3,7 @@
 /** Orchestrator -> server process. */
 export type ServerCommand =
   | { cmd: 'subscribers' }
-  | { cmd: 'fanout'; from: number; count: number; burst: number; window: number }
+  | { cmd: 'fanout'; from: number; count: number; burst: number; window: number; maxMs: number }
   | { cmd: 'ack'; upTo: number }
   | { cmd: 'latency'; from: number; count: number; intervalMs: number }
   | { cmd: 'memory' }
@@ -14,6 +14,7 @@ export type ClientCommand =
   | { cmd: 'connect'; port: number; path: string; count: number }
   | { cmd: 'expect'; from: number; count: number; burst: number; latency: boolean }
   | { cmd: 'report' }
+  | { cmd: 'truncate'; end: number }
   | { cmd: 'single'; port: number; count: number }
   | { cmd: 'disconnect' }
   | { cmd: 'exit' };
@@ -24,6 +25,8 @@ export interface ServerRunResult {
   cpuUserMs: number;
   cpuSystemMs: number;
   timedOut: boolean;
+  /** The last sequence number published (a fan-out run stops early after `maxMs`). */
+  lastSeq: number;
 }
 
 export interface MemoryResult {

@@ -36,6 +36,7 @@ function reply(id: number, value: unknown): void {
 function cpuAndWall(
   start: { cpu: NodeJS.CpuUsage; t: number },
   timedOut: boolean,
+  lastSeq: number,
 ): ServerRunResult {
   const cpu = process.cpuUsage(start.cpu);
   return {
@@ -43,12 +44,14 @@ function cpuAndWall(
     cpuUserMs: cpu.user / 1000,
     cpuSystemMs: cpu.system / 1000,
     timedOut,
+    lastSeq,
   };
 }
 
 /**
  * Publishes events `from`..`from+count-1` in bursts of `burst` per macrotask, never more than
  * `window` events ahead of the slowest client (the client acknowledges each completed burst).
+ * Stops publishing after `maxMs` (at a burst boundary), so slow targets keep the run short.
  */
 function runFanout(
   target: BenchTarget,
@@ -56,8 +59,9 @@ function runFanout(
   count: number,
   burst: number,
   window: number,
+  maxMs: number,
 ): Promise<ServerRunResult> {
-  const end = from + count - 1;
+  let end = from + count - 1;
   let next = from;
   let acked = from - 1;
   let scheduled = false;
@@ -66,6 +70,11 @@ function runFanout(
     const canPublish = () => next <= end && next - 1 - acked < window;
     const pump = () => {
       scheduled = false;
+      if (next > from && next <= end && nowMicros() - start.t > maxMs * 1000) {
+        end = next - 1;
+        if (acked >= end) finish(false);
+        return;
+      }
       if (!canPublish()) return;
       const stop = Math.min(end, next + burst - 1);
       for (; next <= stop; next++) target.broadcast(makeEvent(next));
@@ -79,7 +88,7 @@ function runFanout(
     const finish = (timedOut: boolean) => {
       clearTimeout(timer);
       onAck = undefined;
-      resolve(cpuAndWall(start, timedOut));
+      resolve(cpuAndWall(start, timedOut, end));
     };
     const timer = setTimeout(() => finish(true), RUN_TIMEOUT_MS);
     onAck = (upTo) => {
@@ -105,7 +114,7 @@ function runLatency(
       target.broadcast(makeEvent(next++));
       if (next >= from + count) {
         clearInterval(timer);
-        resolve(cpuAndWall(start, false));
+        resolve(cpuAndWall(start, false, next - 1));
       }
     }, intervalMs);
   });
@@ -138,7 +147,14 @@ async function handle(target: BenchTarget, command: ServerCommand): Promise<unkn
     case 'subscribers':
       return target.subscribers();
     case 'fanout':
-      return runFanout(target, command.from, command.count, command.burst, command.window);
+      return runFanout(
+        target,
+        command.from,
+        command.count,
+        command.burst,
+        command.window,
+        command.maxMs,
+      );
     case 'ack':
       onAck?.(command.upTo);
       return undefined;

@@ -112,16 +112,28 @@ async function connect(
 }
 
 /** Runs events `from`..`from+count-1` through the fan-out with flow control. */
-async function fanoutRun(ctx: RunContext, server: Server, from: number, count: number) {
+async function fanoutRun(
+  ctx: RunContext,
+  server: Server,
+  from: number,
+  count: number,
+  maxMs: number,
+) {
   const { burst, window } = ctx.options;
   await ctx.client.call({ cmd: 'expect', from, count, burst, latency: false });
   ctx.client.onAck((upTo) => server.post({ cmd: 'ack', upTo }));
-  const [run, delivery] = await Promise.all([
-    server.call<ServerRunResult>({ cmd: 'fanout', from, count, burst, window }),
-    ctx.client.call<DeliveryReport>({ cmd: 'report' }),
-  ]);
+  const run = await server.call<ServerRunResult>({
+    cmd: 'fanout',
+    from,
+    count,
+    burst,
+    window,
+    maxMs,
+  });
   ctx.client.onAck(undefined);
-  return { run, delivery };
+  await ctx.client.call({ cmd: 'truncate', end: run.lastSeq });
+  const delivery = await ctx.client.call<DeliveryReport>({ cmd: 'report' });
+  return { run, delivery, events: run.lastSeq - from + 1 };
 }
 
 /** Fan-out: one server per target and repetition, clients added up to each size in turn. */
@@ -143,15 +155,15 @@ export async function fanout(ctx: RunContext, target: TargetInfo): Promise<void>
         options.burst,
         Math.round(events / 5 / options.burst) * options.burst,
       );
-      await fanoutRun(ctx, server, seq, warmup);
-      seq += warmup;
-      const { run, delivery } = await fanoutRun(ctx, server, seq, events);
-      seq += events;
+      const maxMs = options.fanoutMaxMs;
+      seq += (await fanoutRun(ctx, server, seq, warmup, maxMs / 5)).events;
+      const { run, delivery, events: published } = await fanoutRun(ctx, server, seq, events, maxMs);
+      seq += published;
       ctx.record({
         workload: 'fanout',
         target: target.id,
         clients,
-        events,
+        events: published,
         deliveriesPerSec: delivery.delivered / (run.wallMs / 1000),
         cpuSeconds: (run.cpuUserMs + run.cpuSystemMs) / 1000,
         wallSeconds: run.wallMs / 1000,

@@ -35,7 +35,11 @@ describe('the root README quick start', () => {
       });
       const { id } = (await response.json()) as { id: string };
       const [event] = await client.waitFor(1);
-      expect(event).toEqual({ type: 'headline', data: '{"title":"SSE everywhere"}', lastEventId: id });
+      expect(event).toEqual({
+        type: 'headline',
+        data: '{"title":"SSE everywhere"}',
+        lastEventId: id,
+      });
     } finally {
       client.close();
       await server.close();

@@ -29,7 +29,9 @@ export function recordEventSource(
   };
   source.addEventListener('message', record);
   for (const name of eventNames) source.addEventListener(name, record);
-  const opened = new Promise<void>((resolve) => source.addEventListener('open', () => resolve(), { once: true }));
+  const opened = new Promise<void>((resolve) =>
+    source.addEventListener('open', () => resolve(), { once: true }),
+  );
   return {
     source,
     received,
@@ -45,7 +47,11 @@ export function recordEventSource(
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`timed out waiting for ${count} events; got ${received.length}: ${JSON.stringify(received.slice(-5))}`));
+          reject(
+            new Error(
+              `timed out waiting for ${count} events; got ${received.length}: ${JSON.stringify(received.slice(-5))}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();

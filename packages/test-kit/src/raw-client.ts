@@ -96,7 +96,11 @@ export function openRawSse(url: string, options: RawSseOptions = {}): Promise<Ra
           };
           const timeout = setTimeout(() => {
             cleanup();
-            fail(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; body so far:\n${body.slice(-2000)}`));
+            fail(
+              new Error(
+                `timed out after ${timeoutMs} ms waiting for ${what}; body so far:\n${body.slice(-2000)}`,
+              ),
+            );
           }, timeoutMs);
           const cleanup = () => {
             clearTimeout(timeout);
@@ -113,7 +117,11 @@ export function openRawSse(url: string, options: RawSseOptions = {}): Promise<Ra
         retries,
         text: () => body,
         waitForEvents: (count, timeoutMs) =>
-          waitFor(() => (events.length >= count ? events.slice(0, count) : undefined), `${count} events (have ${events.length})`, timeoutMs),
+          waitFor(
+            () => (events.length >= count ? events.slice(0, count) : undefined),
+            `${count} events (have ${events.length})`,
+            timeoutMs,
+          ),
         waitForText: (predicate, timeoutMs) =>
           waitFor(() => (predicate(body) ? body : undefined), 'the expected text', timeoutMs),
         ended,
