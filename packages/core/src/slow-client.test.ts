@@ -62,10 +62,49 @@ describe('a client that stops reading', () => {
       peakBuffered = Math.max(peakBuffered, stream.bufferedBytes);
     }
     expect(stream.reason).toBe('slow');
-    // It was cut as soon as it passed the limit: at most one more event was queued.
-    expect(peakBuffered).toBeLessThanOrEqual(256 * KiB + 64 * KiB + 64);
+    // Without a turn of the event loop the socket cannot catch up, so it is cut at the hard
+    // limit (twice maxBufferedBytes): at most one more event was queued past it.
+    expect(peakBuffered).toBeLessThanOrEqual(2 * 256 * KiB + 64 * KiB + 64);
     expect(subscribed.size).toBe(0);
     expect(subscribed.stats().closedSlow).toBe(1);
+  });
+
+  it('is closed as "slow" once the event loop turns with its unsent bytes still over the limit', async () => {
+    channel = createChannel({ history: 4 });
+    const subscribed = channel;
+    server = await serveNodeSse({ heartbeat: false, maxBufferedBytes: 256 * KiB }, (stream) => {
+      subscribed.subscribe(stream);
+    });
+    sockets.push(await openStalledSocket(server.url));
+    const stream = await server.streamAt(0);
+    await waitUntil(() => subscribed.size === 1, 'the subscription');
+    const payload = 'y'.repeat(64 * KiB);
+    // Fill the kernel's buffers first, then stay between the limit and the hard limit.
+    for (let i = 0; i < 2000 && stream.bufferedBytes <= 256 * KiB; i++) {
+      await subscribed.publish(payload);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await waitUntil(() => stream.closed, 'the slow verdict', 2000);
+    expect(stream.reason).toBe('slow');
+    expect(subscribed.stats().closedSlow).toBe(1);
+  });
+
+  it('is not closed by a burst over the limit within one tick when it reads everything', async () => {
+    channel = createChannel({ history: 64 });
+    const subscribed = channel;
+    server = await serveNodeSse({ heartbeat: false, maxBufferedBytes: 64 * KiB }, (stream) => {
+      subscribed.subscribe(stream);
+    });
+    const reader = await openRawSse(server.url);
+    const stream = await server.streamAt(0);
+    await waitUntil(() => subscribed.size === 1, 'the subscription');
+    // 96 KiB in one tick: over maxBufferedBytes until the socket writes it, under the hard limit.
+    const payload = 'z'.repeat(8 * KiB);
+    for (let i = 0; i < 12; i++) void subscribed.publish(payload);
+    await reader.waitForEvents(12, 10_000);
+    expect(stream.reason).toBeUndefined();
+    expect(subscribed.stats().closedSlow).toBe(0);
+    reader.close();
   });
 
   it('is closed as "slow" when its HTTP client pauses, while the others get every event', async () => {

@@ -1,6 +1,7 @@
 import { rejected } from './errors';
 import { flushOpenBatch } from './fan-out-batch';
 import { formatEvent, type SseSerializer } from './framing';
+import { suspectSlow } from './slow-check';
 import { scheduleHeartbeat, type HeartbeatTarget } from './heartbeat';
 import type { SseChunk, SseTransport, SseTransportFactory, SseTransportSink } from './transport';
 import { validateStreamOptions } from './options';
@@ -18,7 +19,9 @@ export interface SseStreamOptions {
   heartbeat?: number | false;
   /**
    * Unsent bytes a client may hold up before it is closed as `"slow"`. It reconnects and
-   * resumes from history, so memory stays bounded whatever clients do.
+   * resumes from history, so memory stays bounded whatever clients do. A burst written within
+   * one tick is given the chance to reach the socket first (so a client that keeps up is not
+   * cut off by it); past twice this amount the client is closed at once.
    * @default 1048576 (1 MiB)
    */
   maxBufferedBytes?: number;
@@ -52,6 +55,9 @@ export interface SsePipeOptions {
 type CloseListener = (reason: SseCloseReason, error?: unknown) => void;
 
 const RESOLVED: Promise<void> = Promise.resolve();
+// Past this multiple of maxBufferedBytes a client is closed at once, without waiting to see
+// whether the socket catches up: memory stays bounded even within one tick.
+const HARD_LIMIT_FACTOR = 2;
 const STOPPED = Symbol('stopped');
 
 /** @internal What a binding passes besides the user's options. */
@@ -79,6 +85,7 @@ export class SseStream<State extends object = Record<string, unknown>> {
   private controller: AbortController | undefined;
   private listeners: CloseListener[] | undefined;
   private drainWait: { promise: Promise<void>; resolve: () => void } | undefined;
+  private suspectedSlow = false;
 
   /** @internal Use a binding. */
   constructor(connect: SseTransportFactory, init: SseStreamInit = {}) {
@@ -172,11 +179,24 @@ export class SseStream<State extends object = Record<string, unknown>> {
     flushOpenBatch();
     const below = this.transport.write(frame);
     if (this.beat) this.beat.wroteSinceTick = true;
-    if (!below && this.transport.bufferedBytes > this.maxBufferedBytes) {
+    if (below) return true;
+    const buffered = this.transport.bufferedBytes;
+    if (buffered > this.maxBufferedBytes * HARD_LIMIT_FACTOR) {
       this.shutdown('slow');
-      return false;
+    } else if (buffered > this.maxBufferedBytes && !this.suspectedSlow) {
+      // Over the limit within one tick may just be a burst the socket has not written yet.
+      this.suspectedSlow = true;
+      suspectSlow(this);
     }
-    return below;
+    return false;
+  }
+
+  /** @internal Called by the shared slow-client check (slow-check.ts). */
+  confirmSlow(): void {
+    this.suspectedSlow = false;
+    if (!this.closeReason && this.transport.bufferedBytes > this.maxBufferedBytes) {
+      this.shutdown('slow');
+    }
   }
 
   /** Ends the response (reason `"server"`). The client will reconnect after its retry delay. */
