@@ -13,6 +13,10 @@ export default defineConfig({
         find: /^@sse\/(express|koa|hono|fastify|redis|testing|test-kit)$/,
         replacement: src('$1/src/index.ts'),
       },
+      {
+        find: /^@sse\/example-shared$/,
+        replacement: fileURLToPath(new URL('./examples/shared/src/index.ts', import.meta.url)),
+      },
     ],
   },
   test: {

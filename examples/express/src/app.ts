@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import { createChannel } from '@sse/core';
 import { sse } from '@sse/express';
-import { page } from './page';
+import { examplePage, readPublishBody, runClock } from '@sse/example-shared';
 
 /**
  * The example app: a page at `/`, a clock stream at `/clock` (one `tick` event per second),
@@ -12,28 +12,21 @@ export function createApp(): Express {
   const app = express();
 
   app.get('/', (_req, res) => {
-    res.type('html').send(page);
+    res.type('html').send(examplePage('express'));
   });
 
-  app.get(
-    '/clock',
-    sse((stream) => {
-      const tick = () => void stream.send(new Date().toISOString(), { event: 'tick' });
-      tick();
-      const timer = setInterval(tick, 1000);
-      stream.signal.addEventListener('abort', () => clearInterval(timer));
-    }),
-  );
+  app.get('/clock', sse(runClock));
 
   // Reconnecting clients send Last-Event-ID and get what they missed from the history.
   app.get('/events', sse({ channel }));
 
-  app.post('/publish', express.json(), async (req, res) => {
-    if (!req.is('application/json') || req.body === undefined) {
-      res.status(415).json({ error: 'send a JSON body with Content-Type: application/json' });
+  app.post('/publish', async (req, res) => {
+    const body = await readPublishBody(req.get('content-type'), req);
+    if (!body.ok) {
+      res.status(body.status).json({ error: body.error });
       return;
     }
-    const id = await channel.publish(req.body);
+    const id = await channel.publish(body.data);
     res.status(202).json({ id });
   });
 

@@ -1,9 +1,12 @@
 import { createChannel } from '@sse/core';
+import { examplePage, readPublishBody, runClock } from '@sse/example-shared';
 import { ssePlugin } from '@sse/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { PAGE_HTML } from './page';
 
-/** The example app: a page at `/`, a clock at `/clock`, a channel at `/events`, `POST /publish`. */
+/**
+ * The example app: a page at `/`, a clock stream at `/clock` (one `tick` event per second),
+ * a channel at `/events`, and `POST /publish` (a JSON body) that publishes to it.
+ */
 export function createApp(): FastifyInstance {
   const channel = createChannel({ history: 100 });
   const app = Fastify({ logger: process.env.NODE_ENV !== 'test' });
@@ -13,27 +16,24 @@ export function createApp(): FastifyInstance {
     channel.close();
     done();
   });
+  // Leave every body unread, so that /publish applies the rule the other examples share
+  // (Fastify's own parsers would accept text/plain and answer differently).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
 
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(PAGE_HTML));
-
-  // One event per second for each client, stopped when the client leaves.
-  app.get('/clock', async (_request, reply) =>
-    reply.sse((stream) => {
-      const tick = () => void stream.send({ now: new Date().toISOString() }, { event: 'tick' });
-      tick();
-      const timer = setInterval(tick, 1000);
-      stream.onClose(() => clearInterval(timer));
-    }),
+  app.get('/', async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(examplePage('fastify')),
   );
 
-  // Every client of /events receives what is published, and what it missed on reconnect.
+  app.get('/clock', async (_request, reply) => reply.sse(runClock));
+
+  // Reconnecting clients send Last-Event-ID and get what they missed from the history.
   app.get('/events', async (_request, reply) => reply.sse({ channel }));
 
   app.post('/publish', async (request, reply) => {
-    if (request.body === undefined || request.body === null) {
-      return reply.code(400).send({ error: 'expected a JSON body' });
-    }
-    const id = await channel.publish(request.body);
+    const body = await readPublishBody(request.headers['content-type'], request.raw);
+    if (!body.ok) return reply.code(body.status).send({ error: body.error });
+    const id = await channel.publish(body.data);
     return reply.code(202).send({ id });
   });
 

@@ -1,33 +1,27 @@
 import { createChannel } from '@sse/core';
+import { examplePage, readPublishBody, runClock } from '@sse/example-shared';
 import { sse } from '@sse/hono';
 import { Hono } from 'hono';
-import { PAGE_HTML } from './page';
 
-/** The example app: a page at `/`, a clock at `/clock`, a channel at `/events`, `POST /publish`. */
+/**
+ * The example app: a page at `/`, a clock stream at `/clock` (one `tick` event per second),
+ * a channel at `/events`, and `POST /publish` (a JSON body) that publishes to it.
+ */
 export function createApp(): Hono {
   const channel = createChannel({ history: 100 });
   const app = new Hono();
 
-  app.get('/', (c) => c.html(PAGE_HTML));
+  app.get('/', (c) => c.html(examplePage('hono')));
 
-  // One event per second for each client, stopped when the client leaves.
-  app.get(
-    '/clock',
-    sse((stream) => {
-      const tick = () => void stream.send({ now: new Date().toISOString() }, { event: 'tick' });
-      tick();
-      const timer = setInterval(tick, 1000);
-      stream.onClose(() => clearInterval(timer));
-    }),
-  );
+  app.get('/clock', sse(runClock));
 
-  // Every client of /events receives what is published, and what it missed on reconnect.
+  // Reconnecting clients send Last-Event-ID and get what they missed from the history.
   app.get('/events', sse({ channel }));
 
   app.post('/publish', async (c) => {
-    const body: unknown = await c.req.json().catch(() => undefined);
-    if (body === undefined) return c.json({ error: 'expected a JSON body' }, 400);
-    const id = await channel.publish(body);
+    const body = await readPublishBody(c.req.header('content-type'), c.req.raw.body);
+    if (!body.ok) return c.json({ error: body.error }, body.status);
+    const id = await channel.publish(body.data);
     return c.json({ id }, 202);
   });
 

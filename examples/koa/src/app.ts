@@ -2,8 +2,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { createChannel } from '@sse/core';
 import { sse } from '@sse/koa';
-import { page } from './page';
-import { readJson } from './read-json';
+import { examplePage, readPublishBody, runClock } from '@sse/example-shared';
 
 /**
  * The example app: a page at `/`, a clock stream at `/clock` (one `tick` event per second),
@@ -16,24 +15,23 @@ export function createApp(): Koa {
 
   router.get('/', (ctx) => {
     ctx.type = 'html';
-    ctx.body = page;
+    ctx.body = examplePage('koa');
   });
 
-  router.get(
-    '/clock',
-    sse((stream) => {
-      const tick = () => void stream.send(new Date().toISOString(), { event: 'tick' });
-      tick();
-      const timer = setInterval(tick, 1000);
-      stream.signal.addEventListener('abort', () => clearInterval(timer));
-    }),
-  );
+  router.get('/clock', sse(runClock));
 
   // Reconnecting clients send Last-Event-ID and get what they missed from the history.
   router.get('/events', sse({ channel }));
 
+  // Koa has no body parser built in: the shared rule reads the raw request.
   router.post('/publish', async (ctx) => {
-    const id = await channel.publish(await readJson(ctx));
+    const body = await readPublishBody(ctx.get('content-type'), ctx.req);
+    if (!body.ok) {
+      ctx.status = body.status;
+      ctx.body = { error: body.error };
+      return;
+    }
+    const id = await channel.publish(body.data);
     ctx.status = 202;
     ctx.body = { id };
   });

@@ -21,3 +21,4 @@ export {
   type Http2SseResponse,
   type SseTargetChannel,
 } from './conformance/index';
+export { describeExampleApp, type ExampleAppServer } from './example-smoke';

@@ -1,29 +1,50 @@
-/** The demo page: an EventSource on /events and /clock, and a form that POSTs to /publish. */
-export const page = `<!doctype html>
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+
+/**
+ * The demo page every example serves at `/`: a clock on `/clock`, a live feed of `/events`, and
+ * a form that POSTs JSON to `/publish`.
+ *
+ * @param framework - The name shown in the title and heading, e.g. `'express'`.
+ */
+export function examplePage(framework: string): string {
+  const name = escapeHtml(framework);
+  return `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
-    <title>SSE example</title>
+    <title>SSE example (${name})</title>
     <style>
       body { font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }
       #clock { font-variant-numeric: tabular-nums; }
       #events li { font-family: ui-monospace, monospace; }
+      code { background: #f3f3f3; padding: 0 0.2rem; }
       .status { color: #666; font-size: 0.9em; }
     </style>
   </head>
   <body>
-    <h1>Server-Sent Events</h1>
-    <p>Clock (<code>/clock</code>): <strong id="clock">…</strong></p>
+    <h1>Server-Sent Events with <code>@sse/${name}</code></h1>
+    <p>Served by <strong id="framework">${name}</strong>.</p>
+    <p>Server time (<code>/clock</code>): <strong id="clock">…</strong></p>
     <form id="publish">
       <input name="text" placeholder="Say something" autocomplete="off" required />
       <button>Publish</button>
       <span class="status" id="status">connecting…</span>
     </form>
+    <p>Events on <code>/events</code> (open a second tab to see them fan out):</p>
     <ul id="events"></ul>
     <script type="module">
       const clock = new EventSource('/clock');
       clock.addEventListener('tick', (event) => {
-        document.getElementById('clock').textContent = new Date(event.data).toLocaleTimeString();
+        const { now } = JSON.parse(event.data);
+        document.getElementById('clock').textContent = new Date(now).toLocaleTimeString();
       });
 
       const status = document.getElementById('status');
@@ -39,14 +60,16 @@ export const page = `<!doctype html>
       document.getElementById('publish').addEventListener('submit', async (event) => {
         event.preventDefault();
         const form = event.currentTarget;
-        await fetch('/publish', {
+        const response = await fetch('/publish', {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ text: form.text.value }),
         });
-        form.reset();
+        if (response.ok) form.reset();
+        else status.textContent = (await response.json()).error;
       });
     </script>
   </body>
 </html>
 `;
+}
