@@ -1,36 +1,36 @@
 /** A stream whose unsent bytes passed its limit and waits for the verdict. */
 export interface SlowSuspect {
-  /** Closes the stream as slow if its unsent bytes are still over the limit. */
-  confirmSlow(): void;
+  /**
+   * Closes the stream as slow if its unsent bytes are still over the limit and did not go
+   * down since it was suspected; returns `true` to be checked again (over, but draining).
+   */
+  confirmSlow(): boolean;
 }
 
-type Later = (callback: () => void) => void;
-
-const globals = globalThis as { setImmediate?: (callback: () => void) => unknown };
-const afterTimers: Later = (callback) => void setTimeout(callback, 0);
-// setImmediate runs after the event loop's I/O poll, where sockets write out what they hold.
-const afterPoll: Later = globals.setImmediate
-  ? (callback) => void globals.setImmediate!(callback)
-  : afterTimers;
+/**
+ * How long a client over its limit has to show that it drains. Long enough for a burst to reach
+ * a client that reads (even over a real network, where the socket waits for acknowledgements),
+ * short enough that a stalled client is cut off before it holds much more.
+ */
+export const SLOW_CHECK_MS = 100;
 
 const suspects = new Set<SlowSuspect>();
-let scheduled = false;
+let timer: ReturnType<typeof setTimeout> | undefined;
 
-/**
- * Schedules one shared check of `suspect`, after the current tick's writes have been handed to
- * the socket and the event loop has polled I/O once: a burst published in one tick sits in the
- * socket's userland buffer until then, even for a client that reads everything at once.
- */
+/** Queues `suspect` for the next shared check; one timer serves every stream. */
 export function suspectSlow(suspect: SlowSuspect): void {
   suspects.add(suspect);
-  if (scheduled) return;
-  scheduled = true;
-  afterTimers(() => afterPoll(confirmSuspects));
+  if (timer === undefined) {
+    timer = setTimeout(confirmSuspects, SLOW_CHECK_MS);
+    (timer as { unref?: () => void }).unref?.();
+  }
 }
 
 function confirmSuspects(): void {
-  scheduled = false;
+  timer = undefined;
   const list = [...suspects];
   suspects.clear();
-  for (const suspect of list) suspect.confirmSlow();
+  for (const suspect of list) {
+    if (suspect.confirmSlow()) suspectSlow(suspect);
+  }
 }

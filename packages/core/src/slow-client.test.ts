@@ -107,6 +107,25 @@ describe('a client that stops reading', () => {
     reader.close();
   });
 
+  it('delivers one event larger than twice the limit to a client that reads', async () => {
+    channel = createChannel({ history: 4 });
+    const subscribed = channel;
+    server = await serveNodeSse({ heartbeat: false, maxBufferedBytes: 64 * KiB }, (stream) => {
+      subscribed.subscribe(stream);
+    });
+    const reader = await openRawSse(server.url);
+    const stream = await server.streamAt(0);
+    await waitUntil(() => subscribed.size === 1, 'the subscription');
+    const big = 'b'.repeat(200 * KiB);
+    await subscribed.publish(big);
+    await reader.waitForEvents(1, 10_000);
+    await subscribed.publish('after');
+    const events = await reader.waitForEvents(2, 10_000);
+    expect(events.map((event) => event.data.length)).toEqual([big.length, 'after'.length]);
+    expect(stream.reason).toBeUndefined();
+    reader.close();
+  });
+
   it('is closed as "slow" when its HTTP client pauses, while the others get every event', async () => {
     channel = createChannel({ history: 8 });
     const subscribed = channel;

@@ -19,9 +19,9 @@ export interface SseStreamOptions {
   heartbeat?: number | false;
   /**
    * Unsent bytes a client may hold up before it is closed as `"slow"`. It reconnects and
-   * resumes from history, so memory stays bounded whatever clients do. A burst written within
-   * one tick is given the chance to reach the socket first (so a client that keeps up is not
-   * cut off by it); past twice this amount the client is closed at once.
+   * resumes from history, so memory stays bounded whatever clients do. A client over the limit
+   * is closed if it has not drained at all 100 ms later (so a burst does not cut off clients
+   * that keep up), and at once when it would pass twice the limit.
    * @default 1048576 (1 MiB)
    */
   maxBufferedBytes?: number;
@@ -85,7 +85,10 @@ export class SseStream<State extends object = Record<string, unknown>> {
   private controller: AbortController | undefined;
   private listeners: CloseListener[] | undefined;
   private drainWait: { promise: Promise<void>; resolve: () => void } | undefined;
-  private suspectedSlow = false;
+  /** A write returned false: the transport will call `drain` when it has room again. */
+  private behind = false;
+  /** Unsent bytes when the stream went over its limit; `undefined` while it is not suspected. */
+  private suspectedAt: number | undefined;
 
   /** @internal Use a binding. */
   constructor(connect: SseTransportFactory, init: SseStreamInit = {}) {
@@ -180,23 +183,36 @@ export class SseStream<State extends object = Record<string, unknown>> {
     const below = this.transport.write(frame);
     if (this.beat) this.beat.wroteSinceTick = true;
     if (below) return true;
+    this.behind = true;
     const buffered = this.transport.bufferedBytes;
-    if (buffered > this.maxBufferedBytes * HARD_LIMIT_FACTOR) {
+    // The hard limit counts what was queued before this frame, so one large event alone never
+    // closes a client: it is judged by whether it drains.
+    if (buffered - byteLength(frame) > this.maxBufferedBytes * HARD_LIMIT_FACTOR) {
       this.shutdown('slow');
-    } else if (buffered > this.maxBufferedBytes && !this.suspectedSlow) {
-      // Over the limit within one tick may just be a burst the socket has not written yet.
-      this.suspectedSlow = true;
-      suspectSlow(this);
+    } else if (this.suspectedAt === undefined) {
+      if (buffered > this.maxBufferedBytes) {
+        // Over the limit may just be a burst the socket has not written yet: look again later.
+        this.suspectedAt = buffered;
+        suspectSlow(this);
+      }
     }
     return false;
   }
 
   /** @internal Called by the shared slow-client check (slow-check.ts). */
-  confirmSlow(): void {
-    this.suspectedSlow = false;
-    if (!this.closeReason && this.transport.bufferedBytes > this.maxBufferedBytes) {
+  confirmSlow(): boolean {
+    const suspectedAt = this.suspectedAt;
+    this.suspectedAt = undefined;
+    if (this.closeReason || suspectedAt === undefined) return false;
+    const buffered = this.transport.bufferedBytes;
+    if (buffered <= this.maxBufferedBytes) return false;
+    if (buffered >= suspectedAt) {
       this.shutdown('slow');
+      return false;
     }
+    // Still over, but draining: give it another period.
+    this.suspectedAt = buffered;
+    return true;
   }
 
   /** Ends the response (reason `"server"`). The client will reconnect after its retry delay. */
@@ -265,7 +281,16 @@ export class SseStream<State extends object = Record<string, unknown>> {
   }
 
   private writeAndWait(frame: string): Promise<void> {
-    if (this.writeFrame(frame) || this.closeReason) return RESOLVED;
+    this.writeFrame(frame);
+    return this.writable();
+  }
+
+  /**
+   * Resolves at once while the client keeps up, else once its buffer drains (or the stream
+   * closes). `send()` waits on it; await it between `writeFrame()` calls to honour backpressure.
+   */
+  writable(): Promise<void> {
+    if (!this.behind || this.closeReason) return RESOLVED;
     if (!this.drainWait) {
       let resolve: () => void = noop;
       const promise = new Promise<void>((r) => (resolve = r));
@@ -275,6 +300,7 @@ export class SseStream<State extends object = Record<string, unknown>> {
   }
 
   private releaseDrain(): void {
+    this.behind = false;
     const wait = this.drainWait;
     this.drainWait = undefined;
     wait?.resolve();
@@ -302,6 +328,18 @@ export class SseStream<State extends object = Record<string, unknown>> {
 }
 
 function noop(): void {}
+
+function byteLength(chunk: SseChunk): number {
+  if (typeof chunk !== 'string') return chunk.byteLength;
+  let bytes = chunk.length;
+  for (let i = 0; i < chunk.length; i++) {
+    const code = chunk.charCodeAt(i);
+    // UTF-16 units of 2 and 3 UTF-8 bytes; a surrogate pair is 4 bytes for its 2 units.
+    if (code >= 0x800 && (code < 0xd800 || code > 0xdfff)) bytes += 2;
+    else if (code >= 0x80) bytes += 1;
+  }
+  return bytes;
+}
 
 function stopSource(iterator: AsyncIterator<unknown>): void {
   try {
