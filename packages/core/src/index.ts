@@ -43,6 +43,7 @@ export {
 export {
   parseSseArguments,
   resolveChannels,
+  toChannelList,
   runSseHandler,
   type SseChannelSource,
   type SseHandler,
@@ -53,4 +54,3 @@ export { sseHeaders } from './headers';
 export { readLastEventId } from './last-event-id';
 export { validateStreamOptions, DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_BUFFERED_BYTES } from './options';
 export type { SseChunk, SseTransport, SseTransportFactory, SseTransportSink } from './transport';
-export { activeHeartbeatTimers } from './heartbeat';

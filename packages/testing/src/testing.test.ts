@@ -1,5 +1,11 @@
 import { createServer, type RequestListener } from 'node:http';
-import { createResponse } from '@sse/core';
+import { createResponse, type SseStream } from '@sse/core';
+import { sse as expressSse } from '@sse/express';
+import { ssePlugin } from '@sse/fastify';
+import { sse as koaSse } from '@sse/koa';
+import express from 'express';
+import fastify from 'fastify';
+import Koa from 'koa';
 import { openNodeStream } from '@sse/core/node';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -96,5 +102,35 @@ describe('readResponseEvents', () => {
       },
     );
     await expect(readResponseEvents(response, { count: 2 })).rejects.toThrow(/ended after 1 of 2/);
+  });
+});
+
+describe('readEvents with framework apps', () => {
+  const hello = async (stream: SseStream) => {
+    await stream.send('hi', { event: 'greeting' });
+  };
+
+  it('reads from an Express app', async () => {
+    const app = express();
+    app.get('/events', expressSse({ heartbeat: false }, hello));
+    const [event] = await readEvents(app, '/events', { count: 1 });
+    expect(event).toEqual({ event: 'greeting', data: 'hi', id: undefined });
+  });
+
+  it("reads from a Koa app's callback()", async () => {
+    const app = new Koa();
+    app.use(koaSse({ heartbeat: false }, hello));
+    const [event] = await readEvents(app.callback(), '/events', { count: 1 });
+    expect(event?.data).toBe('hi');
+  });
+
+  it('reads from a ready Fastify server', async () => {
+    const app = fastify();
+    await app.register(ssePlugin, { heartbeat: false });
+    app.get('/events', (_request, reply) => reply.sse(hello));
+    await app.ready();
+    cleanups.push(() => app.close());
+    const [event] = await readEvents(app.server, '/events', { count: 1 });
+    expect(event?.data).toBe('hi');
   });
 });
