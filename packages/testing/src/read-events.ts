@@ -1,9 +1,17 @@
-import { createServer, request, type RequestListener, type Server } from 'node:http';
+import {
+  createServer,
+  request,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectEvents, type CollectOptions, type SseTestEvent } from './collect';
 
 /** What `readEvents` can read from: a URL, a `node:http` server, or a request listener (an Express app, `koaApp.callback()`). */
-export type SseTestTarget = string | URL | Server | RequestListener;
+export type SseTestTarget =
+  string | URL | Server | ((req: IncomingMessage, res: ServerResponse) => unknown);
 
 /** Options of `readEvents`. */
 export interface ReadEventsOptions extends CollectOptions {
@@ -61,7 +69,7 @@ async function resolveTarget(
   if (typeof target === 'string' || target instanceof URL) {
     return { url: new URL(path, target).toString(), release: () => Promise.resolve() };
   }
-  const server = typeof target === 'function' ? createServer(target) : target;
+  const server = typeof target === 'function' ? createServer(target as RequestListener) : target;
   const started = !server.listening;
   if (started) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
