@@ -2,7 +2,6 @@ import {
   createServer,
   request,
   type IncomingMessage,
-  type RequestListener,
   type Server,
   type ServerResponse,
 } from 'node:http';
@@ -69,7 +68,7 @@ async function resolveTarget(
   if (typeof target === 'string' || target instanceof URL) {
     return { url: new URL(path, target).toString(), release: () => Promise.resolve() };
   }
-  const server = typeof target === 'function' ? createServer(target as RequestListener) : target;
+  const server = typeof target === 'function' ? createServer(target) : target;
   const started = !server.listening;
   if (started) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
