@@ -1,4 +1,5 @@
 import { SseError } from './errors';
+import { compareEventIds, nextEventId, parseEventId, processStartEventId } from './event-id';
 
 /** One stored event, as a backplane keeps and delivers it. */
 export interface BackplaneEvent {
@@ -57,8 +58,14 @@ export interface MemoryBackplaneOptions {
 }
 
 /**
- * A backplane for one process: the last `history` events in a ring, ids `"1"`, `"2"`, ...
- * assigned in publish order.
+ * A backplane for one process: the last `history` events in a ring. Ids are shaped like Redis
+ * stream ids, `<ms>-<seq>`, from one generator shared by the whole process, so they increase
+ * across every channel and across restarts (see event-id.ts).
+ *
+ * `readAfter(id)` finds an id it holds exactly; an id of that shape it does not hold (another
+ * channel's, or an earlier process's) is placed by order, and is a gap when it is older than
+ * this process or than an event already evicted. A publisher's own id (`publish(data, { id })`)
+ * is found only while that event is still retained.
  */
 export function memoryBackplane(options: MemoryBackplaneOptions = {}): Backplane {
   const capacity = options.history ?? 1000;
@@ -74,14 +81,44 @@ export function memoryBackplane(options: MemoryBackplaneOptions = {}): Backplane
   const listeners = new Set<(event: BackplaneEvent) => void>();
   let nextSeq = 1;
   let lastEvictedId: string | undefined;
+  // The newest evicted id this backplane assigned: any id before it may have lost events.
+  let newestEvictedOrdered: string | undefined;
 
   const oldestSeq = () => Math.max(1, nextSeq - capacity);
   const at = (seq: number) => ring[seq % capacity];
+  // Which slots hold an id this backplane assigned (ordered), rather than a publisher's own.
+  const assignedRing = new Uint8Array(capacity);
+  const evict = (id: string, assigned: boolean) => {
+    lastEvictedId = id;
+    // Assigned ids only grow, so the last one evicted is the newest.
+    if (assigned) newestEvictedOrdered = id;
+  };
+
+  /** The retained events after a position: the exact event, or an id placed by order. */
+  const eventsAfter = (lastEventId: string, known: number | undefined): BackplaneEvent[] => {
+    const events: BackplaneEvent[] = [];
+    if (known !== undefined) {
+      for (let seq = known + 1; seq < nextSeq; seq++) {
+        const event = at(seq);
+        if (event) events.push(event);
+      }
+      return events;
+    }
+    // Walk back from the newest to the first event not after the id: the cost is what is read.
+    const first = oldestSeq();
+    for (let seq = nextSeq - 1; seq >= first; seq--) {
+      const event = at(seq);
+      if (!event) continue;
+      if ((compareEventIds(event.id, lastEventId) ?? 1) <= 0) break;
+      events.push(event);
+    }
+    return events.reverse();
+  };
 
   return {
     append(input) {
       const seq = nextSeq++;
-      const id = input.id ?? String(seq);
+      const id = input.id ?? nextEventId();
       const stored: BackplaneEvent = {
         id,
         event: input.event,
@@ -91,13 +128,14 @@ export function memoryBackplane(options: MemoryBackplaneOptions = {}): Backplane
       if (capacity > 0) {
         const evicted = at(seq);
         if (evicted) {
-          lastEvictedId = evicted.id;
+          evict(evicted.id, assignedRing[seq % capacity] === 1);
           if (seqOfId.get(evicted.id) === seq - capacity) seqOfId.delete(evicted.id);
         }
         ring[seq % capacity] = stored;
+        assignedRing[seq % capacity] = input.id === undefined ? 1 : 0;
         seqOfId.set(id, seq);
       } else {
-        lastEvictedId = id;
+        evict(id, input.id === undefined);
       }
       for (const listener of listeners) listener(stored);
       return Promise.resolve(id);
@@ -106,16 +144,23 @@ export function memoryBackplane(options: MemoryBackplaneOptions = {}): Backplane
     readAfter(lastEventId) {
       const first = oldestSeq();
       const known = seqOfId.get(lastEventId);
-      // The newest evicted id is not a gap: everything after it is still here.
-      const gap = known === undefined && lastEventId !== lastEvictedId;
-      const from = known === undefined ? first : known + 1;
-      const events: BackplaneEvent[] = [];
-      for (let seq = from; seq < nextSeq; seq++) {
-        const event = at(seq);
-        if (event) events.push(event);
-      }
       const oldest = nextSeq > first && capacity > 0 ? (at(first)?.id ?? null) : null;
-      return Promise.resolve({ events, gap, oldestId: oldest });
+      if (known !== undefined || !parseEventId(lastEventId)) {
+        // The newest evicted id is not a gap: everything after it is still here.
+        const gap = known === undefined && lastEventId !== lastEvictedId;
+        // An unknown id of another shape cannot be placed: everything retained is sent.
+        const events = eventsAfter(lastEventId, known ?? first - 1);
+        return Promise.resolve({ events, gap, oldestId: oldest });
+      }
+      // Older than this process: it saw events of an earlier one, which are gone.
+      const gap =
+        isBefore(lastEventId, processStartEventId()) ||
+        (newestEvictedOrdered !== undefined && isBefore(lastEventId, newestEvictedOrdered));
+      return Promise.resolve({
+        events: eventsAfter(lastEventId, undefined),
+        gap,
+        oldestId: oldest,
+      });
     },
 
     listen(listener) {
@@ -130,4 +175,8 @@ export function memoryBackplane(options: MemoryBackplaneOptions = {}): Backplane
       return Promise.resolve();
     },
   };
+}
+
+function isBefore(a: string, b: string): boolean {
+  return (compareEventIds(a, b) ?? 0) < 0;
 }

@@ -2,6 +2,7 @@
 
 interface BufferClass {
   from(text: string): Uint8Array;
+  byteLength(text: string): number;
   allocUnsafe(size: number): Uint8Array;
 }
 
@@ -25,4 +26,29 @@ export function concatBytes(chunks: readonly Uint8Array[], size: number): Uint8A
     offset += chunk.byteLength;
   }
   return out;
+}
+
+/** The length of `text` encoded as UTF-8 (a lone surrogate counts as U+FFFD, 3 bytes). */
+export function utf8ByteLength(text: string): number {
+  return NodeBuffer ? NodeBuffer.byteLength(text) : countUtf8Bytes(text);
+}
+
+/** `utf8ByteLength` without Buffer (Deno, Workers): counts code units. Exported for tests. */
+export function countUtf8Bytes(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    else if (code >= 0xd800 && code <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
+      // A pair: 2 code units, 4 bytes.
+      bytes += 2;
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }

@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { memoryBackplane, type Backplane } from './backplane';
 import { createChannel, type Channel, type ChannelSubscribeOptions } from './channel';
 import { SseError, SseFormatError } from './errors';
+import { compareEventIds } from './event-id';
 import type { SseCloseReason } from './stream';
 
 let server: NodeSseServer | undefined;
@@ -69,10 +70,12 @@ describe('Channel.publish', () => {
 
   it('resolves with monotonically assigned ids, or the id given', async () => {
     const target = createChannel();
-    expect(await target.publish('a')).toBe('1');
-    expect(await target.publish('b')).toBe('2');
+    const a = await target.publish('a');
+    const b = await target.publish('b');
     expect(await target.publish('c', { id: 'custom-7' })).toBe('custom-7');
-    expect(await target.publish('d')).toBe('4');
+    const d = await target.publish('d');
+    expect(compareEventIds(a, b)).toBeLessThan(0);
+    expect(compareEventIds(b, d)).toBeLessThan(0);
   });
 
   it('rejects a bad event name or id with SseFormatError and delivers nothing', async () => {
@@ -86,10 +89,10 @@ describe('Channel.publish', () => {
     });
     await expect(target.publish('x', { id: 'a\u0000' })).rejects.toBeInstanceOf(SseFormatError);
     await expect(target.publish(Symbol('x'))).rejects.toMatchObject({ field: 'data' });
-    await target.publish('fine');
+    const id = await target.publish('fine');
     const [event] = await client!.waitForEvents(1);
-    expect(event).toEqual({ id: '1', event: undefined, data: 'fine' });
-    expect(client!.text()).toBe(': \n\nid: 1\ndata: fine\n\n');
+    expect(event).toEqual({ id, event: undefined, data: 'fine' });
+    expect(client!.text()).toBe(`: \n\nid: ${id}\ndata: fine\n\n`);
     expect(target.stats().published).toBe(1);
   });
 
@@ -124,8 +127,9 @@ describe('Channel.subscribe', () => {
     const all = await openRawSse(url);
     clients.push(even, all);
     await waitUntil(() => target.size === 2, 'two subscribers');
-    for (let n = 1; n <= 6; n++) await target.publish({ n }, { event: 'n' });
-    await target.publish('plain text');
+    const ids: string[] = [];
+    for (let n = 1; n <= 6; n++) ids.push(await target.publish({ n }, { event: 'n' }));
+    ids.push(await target.publish('plain text'));
     await all.waitForEvents(7);
     await target.publish({ n: 8 }, { event: 'n' });
     const evens = await even.waitForEvents(4);
@@ -135,19 +139,20 @@ describe('Channel.subscribe', () => {
       { n: 6 },
       { n: 8 },
     ]);
-    expect(seen[0]).toEqual({ id: '1', event: 'n', data: { n: 1 } });
-    expect(seen[6]).toEqual({ id: '7', event: 'message', data: 'plain text' });
+    expect(seen[0]).toEqual({ id: ids[0], event: 'n', data: { n: 1 } });
+    expect(seen[6]).toEqual({ id: ids[6], event: 'message', data: 'plain text' });
   });
 
   it('applies the filter to replayed history too', async () => {
     const target = createChannel();
-    for (let n = 1; n <= 6; n++) await target.publish({ n });
+    const ids: string[] = [];
+    for (let n = 1; n <= 6; n++) ids.push(await target.publish({ n }));
     const { url } = await serveChannel(target, () => ({
       filter: (event) => (event.data as { n: number }).n > 4,
     }));
-    const client = await openRawSse(url, { headers: { 'last-event-id': '2' } });
+    const client = await openRawSse(url, { headers: { 'last-event-id': ids[1]! } });
     clients.push(client);
-    expect((await client.waitForEvents(2)).map((e) => e.id)).toEqual(['5', '6']);
+    expect((await client.waitForEvents(2)).map((e) => e.id)).toEqual(ids.slice(4));
   });
 
   it('stops delivering after the returned unsubscribe', async () => {
@@ -181,17 +186,19 @@ describe('Channel.subscribe', () => {
       },
     };
     const target = createChannel({ backplane: slow });
-    for (let n = 1; n <= 3; n++) await target.publish(`e${n}`);
+    const ids: string[] = [];
+    for (let n = 1; n <= 3; n++) ids.push(await target.publish(`e${n}`));
     const { url } = await serveChannel(target);
-    const client = await openRawSse(url, { headers: { 'last-event-id': '1' } });
+    const client = await openRawSse(url, { headers: { 'last-event-id': ids[0]! } });
     clients.push(client);
     await waitUntil(() => target.size === 1, 'the subscription');
-    await target.publish('e4'); // while the history read is pending
-    await target.publish('e5');
+    ids.push(await target.publish('e4')); // while the history read is pending
+    ids.push(await target.publish('e5'));
     await client.waitForEvents(4);
-    await target.publish('e6');
+    ids.push(await target.publish('e6'));
     const events = await client.waitForEvents(5);
-    expect(events.map((e) => e.id)).toEqual(['2', '3', '4', '5', '6']);
+    expect(events.map((e) => e.id)).toEqual(ids.slice(1));
+    expect(events.map((e) => e.data)).toEqual(['e2', 'e3', 'e4', 'e5', 'e6']);
   });
 });
 
@@ -242,10 +249,9 @@ describe('Channel.stats', () => {
         maxBufferedBytes: req.url === '/tiny' ? 64 * 1024 : 1024 * 1024,
       }),
       (stream, req) => {
-        target.subscribe(
-          stream,
-          req.url === '/odd' ? { filter: (e) => Number(e.id) % 2 === 1 } : {},
-        );
+        // `/odd` takes the first, third, fifth... event published.
+        let offered = 0;
+        target.subscribe(stream, req.url === '/odd' ? { filter: () => offered++ % 2 === 0 } : {});
       },
     );
     expect(target.stats()).toEqual({ subscribers: 0, published: 0, delivered: 0, closedSlow: 0 });

@@ -3,6 +3,7 @@ import { concatBytes, encodeText } from './bytes';
 import { rejected, SseError } from './errors';
 import { closeBatch, openBatch, type FanOutBatch } from './fan-out-batch';
 import { assertFieldValue, formatEvent, serializeData, type SseSerializer } from './framing';
+import { openReplay, type ReplayHandle, type ReplaySource } from './replay-handle';
 import type { SseStream } from './stream';
 
 /**
@@ -45,7 +46,12 @@ export interface ChannelOptions {
 export interface ChannelPublishOptions<Name extends string> {
   /** The event name; omitted means `message`. */
   event?: Name;
-  /** The event id; the backplane assigns one (monotonically) when omitted. */
+  /**
+   * The event id; the backplane assigns one when omitted (`memoryBackplane`: `<ms>-<seq>`,
+   * increasing across every channel of the process). A client resuming after an id of your own
+   * is replayed from it only while that event is still in the history; otherwise it gets the
+   * gap event.
+   */
   id?: string;
 }
 
@@ -109,6 +115,8 @@ interface Subscriber {
   readonly filter: ((event: never) => boolean) | undefined;
   /** Live events held back while history is replayed; `null` once live. */
   queue: BackplaneEvent[] | null;
+  /** Stops watching the stream for its close. */
+  unwatch: () => void;
 }
 
 const DEFAULT_CLOSE_RETRY_MS = 1000;
@@ -120,7 +128,7 @@ export function createChannel<Events extends object = SseEventMap>(
   return new ChannelImpl<Events>(options);
 }
 
-class ChannelImpl<Events extends object> implements Channel<Events>, FanOutBatch {
+class ChannelImpl<Events extends object> implements Channel<Events>, FanOutBatch, ReplaySource {
   private readonly backplane: Backplane;
   private readonly serialize: SseSerializer | undefined;
   private readonly deserialize: (text: string) => unknown;
@@ -177,28 +185,27 @@ class ChannelImpl<Events extends object> implements Channel<Events>, FanOutBatch
   }
 
   subscribe(stream: SseStream, options: ChannelSubscribeOptions<Events> = {}): () => void {
-    if (this.isClosed) {
-      throw new SseError('ERR_SSE_CHANNEL_CLOSED', 'subscribe() on a closed channel');
-    }
-    if (stream.closed) return noop;
-    // A subscriber receives what is published from now on, not what is still being written.
-    this.flush();
     const lastEventId = 'lastEventId' in options ? options.lastEventId : stream.lastEventId;
-    const subscriber: Subscriber = {
-      stream,
-      filter: options.filter,
-      queue: lastEventId === undefined ? null : [],
-    };
-    this.subscribers.add(subscriber);
-    const removeCloseListener = stream.onClose((reason) => {
-      if (reason === 'slow') this.closedSlow++;
-      this.subscribers.delete(subscriber);
-    });
+    const subscriber = this.add(stream, options.filter, lastEventId !== undefined);
+    if (!subscriber) return noop;
     if (lastEventId !== undefined) void this.replay(subscriber, lastEventId);
-    return () => {
-      this.flush();
-      removeCloseListener();
-      this.subscribers.delete(subscriber);
+    return () => this.remove(subscriber);
+  }
+
+  /** @internal Subscribes `stream` with live events held back, for `subscribeAll`. */
+  [openReplay](stream: SseStream, lastEventId: string): ReplayHandle | undefined {
+    const subscriber = this.add(stream, undefined, true);
+    if (!subscriber) return undefined;
+    return {
+      gapEvent: this.gapEvent,
+      read: () => this.backplane.readAfter(lastEventId),
+      deliver: (event) => this.deliver(subscriber, event, this.frameOf(event)),
+      goLive: () => {
+        const queue = subscriber.queue ?? [];
+        subscriber.queue = null;
+        return this.subscribers.has(subscriber) ? queue : undefined;
+      },
+      unsubscribe: () => this.remove(subscriber),
     };
   }
 
@@ -223,6 +230,32 @@ class ChannelImpl<Events extends object> implements Channel<Events>, FanOutBatch
       stream.close();
     }
     this.subscribers.clear();
+  }
+
+  private add(
+    stream: SseStream,
+    filter: Subscriber['filter'],
+    queued: boolean,
+  ): Subscriber | undefined {
+    if (this.isClosed) {
+      throw new SseError('ERR_SSE_CHANNEL_CLOSED', 'subscribe() on a closed channel');
+    }
+    if (stream.closed) return undefined;
+    // A subscriber receives what is published from now on, not what is still being written.
+    this.flush();
+    const subscriber: Subscriber = { stream, filter, queue: queued ? [] : null, unwatch: noop };
+    this.subscribers.add(subscriber);
+    subscriber.unwatch = stream.onClose((reason) => {
+      if (reason === 'slow') this.closedSlow++;
+      this.subscribers.delete(subscriber);
+    });
+    return subscriber;
+  }
+
+  private remove(subscriber: Subscriber): void {
+    this.flush();
+    subscriber.unwatch();
+    this.subscribers.delete(subscriber);
   }
 
   private fanOut(event: BackplaneEvent): void {

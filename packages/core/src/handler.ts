@@ -1,5 +1,6 @@
 import { SseError } from './errors';
 import type { SseStream, SseStreamOptions } from './stream';
+import { subscribeAll } from './subscribe-all';
 
 /** Anything a stream can be subscribed to: a `Channel` of any event map. */
 export interface SseSubscribable {
@@ -70,7 +71,17 @@ export async function resolveChannels<Context>(
   source: SseChannelSource<Context> | undefined,
   context: Context,
 ): Promise<readonly SseSubscribable[]> {
-  const resolved = typeof source === 'function' ? await source(context) : source;
+  return toChannelList(typeof source === 'function' ? await source(context) : source);
+}
+
+/**
+ * Checks a resolved `channel` value (not a function) and returns it as a list; the synchronous
+ * part of `resolveChannels`, for adapters that answer without awaiting when they can.
+ * Throws `SseError` (`ERR_SSE_OPTIONS`) for a value that is not a channel.
+ */
+export function toChannelList(
+  resolved: SseSubscribable | readonly SseSubscribable[] | undefined,
+): readonly SseSubscribable[] {
   if (resolved === undefined) return [];
   const list = isList(resolved) ? resolved : [resolved];
   for (const channel of list) {
@@ -101,7 +112,9 @@ export function runSseHandler<Args extends unknown[]>(
   args: Args,
 ): void {
   try {
-    for (const channel of channels) channel.subscribe(stream);
+    // Several channels share the client's one Last-Event-ID: replay them as one sequence.
+    if (channels.length > 1) subscribeAll(stream, channels);
+    else channels[0]?.subscribe(stream);
     const result = handler?.(stream, ...args);
     if (result && typeof result.then === 'function') {
       result.then(undefined, (error: unknown) => stream.fail(error));

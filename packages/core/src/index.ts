@@ -50,6 +50,8 @@ export {
   type SseHandlerOptions,
   type SseSubscribable,
 } from './handler';
+export { subscribeAll, type SubscribeAllOptions } from './subscribe-all';
+export { compareEventIds } from './event-id';
 export { sseHeaders } from './headers';
 export { readLastEventId } from './last-event-id';
 export { validateStreamOptions, DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_BUFFERED_BYTES } from './options';

@@ -1,5 +1,5 @@
 import { describeConformance, serveFetch, serveFetchHttp2, type SseTarget } from '@sse/test-kit';
-import { createResponse, resolveChannels } from '@sse/core';
+import { createResponse, resolveChannels, subscribeAll } from '@sse/core';
 
 // The bare web binding: createResponse served by @hono/node-server at GET /events.
 const target: SseTarget = {
@@ -15,7 +15,7 @@ const target: SseTarget = {
       void request.signal;
       const channels = await resolveChannels(channel, request);
       return createResponse(request, streamOptions, (stream) => {
-        for (const subscribable of channels) subscribable.subscribe(stream);
+        subscribeAll(stream, channels);
         return handler?.(stream);
       });
     };

@@ -2,8 +2,8 @@ import { sseHeaders } from './headers';
 import { readLastEventId } from './last-event-id';
 import { validateStreamOptions } from './options';
 import { SseStream, type SseStreamOptions } from './stream';
-import type { SseChunk, SseTransport, SseTransportSink } from './transport';
 import { runSseHandler, type SseHandler } from './handler';
+import { WebBodyTransport } from './web-transport';
 
 /** Options of `createResponse`. */
 export interface CreateResponseOptions extends SseStreamOptions {
@@ -22,7 +22,6 @@ export interface SseBody {
   body: ReadableStream<Uint8Array>;
 }
 
-const encoder = new TextEncoder();
 const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
 
 /**
@@ -32,59 +31,16 @@ const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
  */
 export function createSseBody(request: Request, options: CreateResponseOptions = {}): SseBody {
   validateStreamOptions(options);
-  const highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  let sink!: SseTransportSink;
-  const body = new ReadableStream<Uint8Array>(
-    {
-      start: (c) => {
-        controller = c;
-      },
-      pull: () => sink.drain(),
-      cancel: () => sink.disconnect(),
-    },
-    { highWaterMark, size: (chunk) => chunk.byteLength },
+  const transport = new WebBodyTransport(
+    request.signal,
+    options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
   );
-  let done = false;
-  const onAbort = () => sink.disconnect();
-  const transport: SseTransport = {
-    write(chunk: SseChunk): boolean {
-      if (done) return false;
-      controller.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
-      return (controller.desiredSize ?? 0) > 0;
-    },
-    get bufferedBytes() {
-      return done ? 0 : highWaterMark - (controller.desiredSize ?? highWaterMark);
-    },
-    end() {
-      if (done) return;
-      done = true;
-      request.signal.removeEventListener('abort', onAbort);
-      controller.close();
-    },
-    destroy() {
-      if (done) return;
-      done = true;
-      request.signal.removeEventListener('abort', onAbort);
-      // The client is gone and the server drops the body: an errored body would be reported
-      // as a failed response on every disconnect (@hono/node-server 1.19 logs it).
-      if (request.signal.aborted) return controller.close();
-      // error() drops whatever the client has not read yet; close() would keep it.
-      controller.error(new Error('SSE stream closed'));
-    },
-  };
-  const stream = new SseStream(
-    (s) => {
-      sink = s;
-      return transport;
-    },
-    {
-      ...options,
-      lastEventId: readLastEventId(request.headers.get('last-event-id'), request.url),
-    },
-  );
-  if (request.signal.aborted) sink.disconnect();
-  else request.signal.addEventListener('abort', onAbort, { once: true });
+  const body = transport.createBody();
+  const stream = new SseStream((sink) => transport.attach(sink), {
+    ...options,
+    lastEventId: readLastEventId(request.headers.get('last-event-id'), request.url),
+  });
+  transport.watchRequest();
   return { stream, body };
 }
 

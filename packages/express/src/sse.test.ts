@@ -11,12 +11,14 @@ import {
   listen,
   openCompressedSse,
   openRawSse,
+  recordCrossOriginEventSource,
   recordEventSource,
   waitUntil,
   type Listening,
   type RawSseResponse,
   type RecordingEventSource,
 } from '@sse/test-kit';
+import { alwaysGzip } from './always-gzip.test-helper';
 import { sse } from './index';
 
 const ORIGIN = 'http://app.example';
@@ -86,7 +88,8 @@ describe.each([
 
   it('reads Last-Event-ID and replays the missed events', async () => {
     const channel = createChannel();
-    for (const n of [1, 2, 3]) await channel.publish(`event ${n}`);
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) ids.push(await channel.publish(`event ${n}`));
     const app = createApp();
     app.get(
       '/events',
@@ -94,10 +97,10 @@ describe.each([
         stream.send(stream.lastEventId ?? 'none', { event: 'resumed-from' }),
       ),
     );
-    const client = await raw(`${await serve(app)}/events`, { 'Last-Event-ID': '1' });
+    const client = await raw(`${await serve(app)}/events`, { 'Last-Event-ID': ids[0]! });
     const events = await client.waitForEvents(3);
     expect(events.map(({ event, data }) => ({ event, data }))).toEqual([
-      { event: 'resumed-from', data: '1' },
+      { event: 'resumed-from', data: ids[0] },
       { event: undefined, data: 'event 2' },
       { event: undefined, data: 'event 3' },
     ]);
@@ -190,7 +193,7 @@ describe.each([
     expect(() => sse(handler as never, handler)).toThrow(/sse\(options, handler\)/);
   });
 
-  it('flushes every frame at once behind compression()', async () => {
+  it('is left uncompressed by compression() (no-transform), every frame at once', async () => {
     const channel = createChannel();
     const app = createApp();
     app.use(compression());
@@ -198,8 +201,27 @@ describe.each([
     const client = await openCompressedSse(`${await serve(app)}/events`);
     clients.push(client);
     expect(client.status).toBe(200);
+    expect(client.encoding).toBe('identity');
     await waitUntil(() => channel.size === 1, 'the stream is subscribed');
     // Each event must arrive before the next is published: nothing waits in a zlib buffer.
+    for (let n = 1; n <= 3; n++) {
+      await channel.publish({ n });
+      await client.waitForEvents(n);
+    }
+    expect(client.events.map((event) => event.data)).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
+  });
+
+  it('flushes every frame through a compressor that ignores no-transform (res.flush())', async () => {
+    const channel = createChannel();
+    const app = createApp();
+    app.use(alwaysGzip());
+    app.get('/events', sse({ channel, heartbeat: false }));
+    const client = await openCompressedSse(`${await serve(app)}/events`);
+    clients.push(client);
+    expect(client.status).toBe(200);
+    // The stream really is compressed: only res.flush() gets each frame out of zlib.
+    expect(client.encoding).toBe('gzip');
+    await waitUntil(() => channel.size === 1, 'the stream is subscribed');
     for (let n = 1; n <= 3; n++) {
       await channel.publish({ n });
       await client.waitForEvents(n);
@@ -220,6 +242,29 @@ describe.each([
     await waitUntil(() => channel.size === 1, 'the stream is subscribed');
     await channel.publish('cross-origin');
     expect((await client.waitForEvents(1))[0]!.data).toBe('cross-origin');
+  });
+
+  it('serves a withCredentials EventSource from another origin behind cors()', async () => {
+    const channel = createChannel();
+    const app = createApp();
+    app.use(cors({ origin: ORIGIN, credentials: true }));
+    app.get(
+      '/events',
+      sse({ channel, heartbeat: false }, (stream, req) => stream.send(req.headers.cookie ?? '')),
+    );
+    const client = recordCrossOriginEventSource(`${await serve(app)}/events`, {
+      origin: ORIGIN,
+      cookie: 'sid=1',
+    });
+    clients.push(client);
+    await client.opened;
+    expect(client.source.withCredentials).toBe(true);
+    const { headers } = client.responses[0]!;
+    expect(headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(headers.get('access-control-allow-credentials')).toBe('true');
+    await waitUntil(() => channel.size === 1, 'the stream is subscribed');
+    await channel.publish('cross-origin');
+    expect((await client.waitFor(2)).map((event) => event.data)).toEqual(['sid=1', 'cross-origin']);
   });
 
   it('lets cors() answer the preflight without opening a stream', async () => {

@@ -3,7 +3,7 @@ import { connect, type ClientHttp2Session } from 'node:http2';
 import fastifyCompress from '@fastify/compress';
 import fastifyCors from '@fastify/cors';
 import { createChannel, type SseCloseReason } from '@sse/core';
-import { openRawSse, waitUntil } from '@sse/test-kit';
+import { openRawSse, recordCrossOriginEventSource, waitUntil } from '@sse/test-kit';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -91,6 +91,51 @@ describe('ssePlugin in the fastify lifecycle', () => {
     expect(reasons).toEqual(['server', 'server']);
   });
 
+  it('ends at once a stream that opens while app.close() is under way', async () => {
+    const channel = createChannel();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let lookups = 0;
+    let handled = 0;
+    let preClosed = false;
+    const instance = Fastify();
+    await instance.register(ssePlugin, { heartbeat: false });
+    // Runs after the plugin's own preClose hook (hooks run in the order they were added).
+    instance.addHook('preClose', (done) => {
+      preClosed = true;
+      done();
+    });
+    instance.get('/events', (_request, reply) =>
+      reply.sse(
+        {
+          // A slow lookup: the server starts closing before the stream can open.
+          channel: async () => {
+            lookups++;
+            await gate;
+            return channel;
+          },
+        },
+        () => void handled++,
+      ),
+    );
+    const url = await start(instance);
+    const pending = openRawSse(`${url}/events`, { timeoutMs: 30_000 });
+    await waitUntil(() => lookups === 1, 'the request reaches the channel lookup');
+
+    const closing = instance.close();
+    app = undefined;
+    await waitUntil(() => preClosed, 'the preClose hooks ran');
+    release();
+
+    const client = await pending;
+    await client.ended;
+    await closing;
+    expect(client.status).toBe(200);
+    expect(client.text()).toBe(': \n\n');
+    expect(handled).toBe(0);
+    expect(channel.size).toBe(0);
+  });
+
   it('closes streams of a child context on app.close() too', async () => {
     const reasons: SseCloseReason[] = [];
     const instance = Fastify();
@@ -164,6 +209,34 @@ describe('ssePlugin in the fastify lifecycle', () => {
     res.close();
   });
 
+  it('serves a withCredentials EventSource from another origin behind @fastify/cors', async () => {
+    const channel = createChannel();
+    const instance = Fastify();
+    await instance.register(fastifyCors, { origin: 'http://app.test', credentials: true });
+    await instance.register(ssePlugin, { heartbeat: false });
+    instance.get('/events', (request, reply) =>
+      reply.sse({ channel }, (stream) => stream.send(request.headers.cookie ?? '')),
+    );
+    const url = await start(instance);
+
+    const client = recordCrossOriginEventSource(`${url}/events`, {
+      origin: 'http://app.test',
+      cookie: 'sid=1',
+    });
+    try {
+      await client.opened;
+      expect(client.source.withCredentials).toBe(true);
+      const { headers } = client.responses[0]!;
+      expect(headers.get('access-control-allow-origin')).toBe('http://app.test');
+      expect(headers.get('access-control-allow-credentials')).toBe('true');
+      await waitUntil(() => channel.size === 1, 'the stream subscribed');
+      await channel.publish('cross-origin');
+      expect((await client.waitFor(2)).map((e) => e.data)).toEqual(['sid=1', 'cross-origin']);
+    } finally {
+      client.close();
+    }
+  });
+
   it('lets @fastify/cors answer a preflight without opening a stream', async () => {
     let opened = 0;
     const instance = Fastify();
@@ -193,8 +266,13 @@ describe('ssePlugin in the fastify lifecycle', () => {
   it('serves HTTP/2 (fastify({ http2: true })) without connection-specific headers', async () => {
     const channel = createChannel();
     const reasons: SseCloseReason[] = [];
+    let responses = 0;
     const instance = Fastify({ http2: true });
     await instance.register(ssePlugin, { heartbeat: false });
+    instance.addHook('onResponse', (_request, _reply, done) => {
+      responses++;
+      done();
+    });
     instance.get('/events', (_request, reply) =>
       reply.sse({ channel }, (stream) => void stream.onClose((reason) => reasons.push(reason))),
     );
@@ -220,6 +298,8 @@ describe('ssePlugin in the fastify lifecycle', () => {
     request.close();
     await waitUntil(() => channel.size === 0, 'the stream unsubscribed');
     expect(reasons).toEqual(['client']);
+    // node:http2 emits 'finish' for a closed stream by itself: onResponse runs, once.
+    await waitUntil(() => responses === 1, 'onResponse ran after the client left');
   });
 
   it('ends HTTP/2 streams on app.close(), which resolves while the session is open', async () => {

@@ -9,6 +9,7 @@ import {
 import { openNodeStream } from '@sse/core/node';
 import type { FastifyReply } from 'fastify';
 import type { Http2ServerRequest, Http2Session } from 'node:http2';
+import { finishOnAbort } from './finish-on-abort';
 import type { FastifySseHandler, FastifySseOptions } from './options';
 
 /** The streams one registration of the plugin has opened, so that `app.close()` ends them. */
@@ -86,12 +87,14 @@ export async function openReplyStream(
     onError:
       streamOptions.onError ?? ((error) => request.log.error({ err: error }, 'SSE stream failed')),
   });
+  // On HTTP/2 (`fastify({ http2: true })`) the raw request is an Http2ServerRequest.
+  const { stream: h2stream } = request.raw as unknown as Partial<Http2ServerRequest>;
+  // Registered after openNodeStream: the stream is closed before onResponse hooks run.
+  if (!h2stream) finishOnAbort(reply.raw);
   if (open.closing) {
     stream.close();
     return;
   }
-  // On HTTP/2 (`fastify({ http2: true })`) the raw request is an Http2ServerRequest.
-  const { stream: h2stream } = request.raw as unknown as Partial<Http2ServerRequest>;
   open.streams.set(stream, h2stream?.session);
   stream.onClose(() => open.streams.delete(stream));
   runSseHandler(stream, channels, handler, [request, reply]);

@@ -204,6 +204,26 @@ describe('sse', () => {
     expect((seen as SseError).code).toBe('ERR_SSE_OPTIONS');
   });
 
+  it('answers a fixed channel with a Response, and sends a bad fixed one to app.onError', async () => {
+    const channel = createChannel();
+    const app = new Hono();
+    app.get('/events', sse({ channel, heartbeat: false }));
+    app.get('/broken', sse({ channel: {} as never }));
+    app.onError((error, c) => c.text(`${(error as SseError).code}`, 500));
+
+    const answer = app.request('/events');
+    expect(answer).toBeInstanceOf(Response);
+    const res = await answer;
+    expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(channel.size).toBe(1);
+    await res.body?.cancel();
+    expect(channel.size).toBe(0);
+
+    const broken = await app.request('/broken');
+    expect(broken.status).toBe(500);
+    expect(await broken.text()).toBe('ERR_SSE_OPTIONS');
+  });
+
   it('throws ERR_SSE_OPTIONS where the route is declared for bad options', () => {
     expect(() => sse({ heartbeat: -1 })).toThrow(
       expect.objectContaining({ name: 'SseError', code: 'ERR_SSE_OPTIONS' }),

@@ -4,9 +4,11 @@ import {
   parseSseArguments,
   resolveChannels,
   runSseHandler,
+  toChannelList,
   validateStreamOptions,
   type SseHandlerOptions,
   type SseStream,
+  type SseSubscribable,
 } from '@sse/core';
 import type { Context, Env, Handler, Input } from 'hono';
 
@@ -36,6 +38,8 @@ export type HonoSseHandler<
 // Set by an upstream middleware, they would describe a body of known length or a framing
 // that HTTP/2 forbids; the runtime picks the framing of a streamed body itself.
 const CONFLICTING_HEADERS = ['content-length', 'transfer-encoding'] as const;
+// Built once: the same for every response.
+const SSE_HEADERS: readonly (readonly [string, string])[] = [...createSseHeaders()];
 
 /**
  * A Hono handler that answers with a Server-Sent Events stream:
@@ -50,15 +54,15 @@ const CONFLICTING_HEADERS = ['content-length', 'transfer-encoding'] as const;
  */
 export function sse<E extends Env = Env, P extends string = string, I extends Input = Input>(
   handler: HonoSseHandler<E, P, I>,
-): Handler<E, P, I, Promise<Response>>;
+): Handler<E, P, I, Response | Promise<Response>>;
 export function sse<E extends Env = Env, P extends string = string, I extends Input = Input>(
   options?: HonoSseOptions<E, P, I>,
   handler?: HonoSseHandler<E, P, I>,
-): Handler<E, P, I, Promise<Response>>;
+): Handler<E, P, I, Response | Promise<Response>>;
 export function sse<E extends Env = Env, P extends string = string, I extends Input = Input>(
   first?: HonoSseOptions<E, P, I> | HonoSseHandler<E, P, I>,
   second?: HonoSseHandler<E, P, I>,
-): Handler<E, P, I, Promise<Response>> {
+): Handler<E, P, I, Response | Promise<Response>> {
   const { options, handler } = parseSseArguments<HonoSseOptions<E, P, I>, HonoSseHandler<E, P, I>>(
     first,
     second,
@@ -67,18 +71,24 @@ export function sse<E extends Env = Env, P extends string = string, I extends In
   // A bad option is a programming error: report it where the route is declared.
   validateStreamOptions(streamOptions);
 
-  return async (c) => {
-    // @hono/node-server (1.19) creates the request's signal on first read, and only a signal
-    // that exists when the client leaves is aborted: read it before anything async.
-    void c.req.raw.signal;
-    const channels = await resolveChannels(channel, c);
+  const open = (c: Context<E, P, I>, channels: readonly SseSubscribable[]): Response => {
     const { stream, body } = createSseBody(c.req.raw, streamOptions);
     // Set through c.header(), next to what earlier middleware set: once a middleware has read
     // c.res (hono/cors does), Hono copies those headers over the response we return.
-    for (const [name, value] of createSseHeaders()) c.header(name, value);
+    for (const [name, value] of SSE_HEADERS) c.header(name, value);
     for (const name of CONFLICTING_HEADERS) c.header(name, undefined);
     const response = c.newResponse(body, 200);
     runSseHandler(stream, channels, handler, [c]);
     return response;
+  };
+
+  return (c) => {
+    // @hono/node-server (1.19) creates the request's signal on first read, and only a signal
+    // that exists when the client leaves is aborted: read it before anything async.
+    void c.req.raw.signal;
+    // Answered without a promise when nothing needs awaiting: @hono/node-server then keeps no
+    // suspended async frame per open stream.
+    if (typeof channel !== 'function') return open(c, toChannelList(channel));
+    return resolveChannels(channel, c).then((channels) => open(c, channels));
   };
 }

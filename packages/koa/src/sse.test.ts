@@ -11,6 +11,7 @@ import {
   listen,
   openCompressedSse,
   openRawSse,
+  recordCrossOriginEventSource,
   recordEventSource,
   waitUntil,
   type Listening,
@@ -86,6 +87,39 @@ describe.each([
     expect((await client.waitForEvents(2))[1]!.data).toBe('and the channel');
   });
 
+  it('awaits next(): upstream code after `await next()` runs once downstream set up', async () => {
+    const topics = createChannel();
+    const steps: string[] = [];
+    const app = new App();
+    app.use(async (ctx, next) => {
+      steps.push('upstream before next');
+      await next();
+      steps.push(`upstream after next, topic ${String(ctx.state.topic)}`);
+    });
+    app.use(sse({ heartbeat: false }));
+    app.use(async (ctx) => {
+      // Downstream middleware usually do async work (auth, a lookup) before subscribing.
+      await ctx.sse!.send('welcome');
+      await new Promise((resolve) => setImmediate(resolve));
+      topics.subscribe(ctx.sse!);
+      ctx.state.topic = 'news';
+      steps.push('downstream subscribed');
+    });
+    const client = await raw(await serve(app));
+    await waitUntil(() => steps.length === 3, 'the middleware chain resolved');
+    expect(steps).toEqual([
+      'upstream before next',
+      'downstream subscribed',
+      'upstream after next, topic news',
+    ]);
+    // Resolving did not end the stream: it stays open for the channel.
+    await topics.publish('later');
+    expect((await client.waitForEvents(2)).map((event) => event.data)).toEqual([
+      'welcome',
+      'later',
+    ]);
+  });
+
   it('subscribes to the channel a function of ctx chooses', async () => {
     const rooms = new Map<string, Channel>([
       ['a', createChannel()],
@@ -108,11 +142,12 @@ describe.each([
 
   it('reads Last-Event-ID and replays the missed events', async () => {
     const channel = createChannel();
-    for (const n of [1, 2, 3]) await channel.publish(`event ${n}`);
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) ids.push(await channel.publish(`event ${n}`));
     const app = new App();
     app.use(sse({ channel, heartbeat: false }));
-    const client = await raw(await serve(app), { 'Last-Event-ID': '2' });
-    expect((await client.waitForEvents(1))[0]).toMatchObject({ id: '3', data: 'event 3' });
+    const client = await raw(await serve(app), { 'Last-Event-ID': ids[1]! });
+    expect((await client.waitForEvents(1))[0]).toMatchObject({ id: ids[2], data: 'event 3' });
   });
 
   it('throws errors raised before the stream opens into Koa error handling', async () => {
@@ -247,6 +282,30 @@ describe.each([
     await waitUntil(() => channel.size === 1, 'the stream is subscribed');
     await channel.publish('cross-origin');
     expect((await client.waitForEvents(1))[0]!.data).toBe('cross-origin');
+  });
+
+  it('serves a withCredentials EventSource from another origin behind @koa/cors', async () => {
+    const channel = createChannel();
+    const app = new App();
+    app.use(cors({ origin: ORIGIN, credentials: true }));
+    app.use(
+      sse({ channel, heartbeat: false }, (stream, ctx) =>
+        stream.send(ctx.cookies.get('sid') ?? ''),
+      ),
+    );
+    const client = recordCrossOriginEventSource(await serve(app), {
+      origin: ORIGIN,
+      cookie: 'sid=1',
+    });
+    clients.push(client);
+    await client.opened;
+    expect(client.source.withCredentials).toBe(true);
+    const { headers } = client.responses[0]!;
+    expect(headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(headers.get('access-control-allow-credentials')).toBe('true');
+    await waitUntil(() => channel.size === 1, 'the stream is subscribed');
+    await channel.publish('cross-origin');
+    expect((await client.waitFor(2)).map((event) => event.data)).toEqual(['1', 'cross-origin']);
   });
 
   it('lets @koa/cors answer the preflight without opening a stream', async () => {

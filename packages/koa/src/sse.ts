@@ -29,12 +29,14 @@ export type KoaSseHandler = (stream: SseStream, ctx: Context) => void | Promise<
 /**
  * Koa middleware that answers with a Server-Sent Events stream: it subscribes the stream to
  * the `channel` option (with Last-Event-ID replay), sets `ctx.sse`, then runs `handler`, or
- * `next()` when there is none, so later middleware can use `ctx.sse`.
+ * `await next()` when there is none, so later middleware can use `ctx.sse`. It resolves once
+ * `next()` has (with a handler: once the handler has started), never waiting for the stream
+ * to end unless downstream middleware do.
  *
  * Errors before the stream opens (a throwing `channel` function, a response already started)
  * are thrown into Koa's error handling. Errors after it opened (a throwing handler or later
  * middleware) go to `options.onError`, else to `ctx.app.emit('error', err, ctx)`, and the
- * stream closes.
+ * stream closes; they are not rethrown to upstream middleware, as the response has started.
  *
  * @example
  * router.get('/events', sse({ channel }));
@@ -57,6 +59,11 @@ export function sse(first?: KoaSseOptions | KoaSseHandler, second?: KoaSseHandle
     // The response is ours now: Koa must not answer it (it would send its default 404).
     ctx.respond = false;
     ctx.sse = stream;
-    runSseHandler(stream, channels, handler ?? (() => next()), [ctx]);
+    let downstream: Promise<unknown> | undefined;
+    runSseHandler(stream, channels, handler ?? (() => (downstream = next())), [ctx]);
+    // Awaited, as Koa middleware do: upstream code after its `await next()` runs once the
+    // downstream middleware have set the stream up. A rejection has gone to onError already
+    // (runSseHandler): the response has started, so Koa could no longer answer with it.
+    await downstream?.catch(() => undefined);
   };
 }

@@ -16,8 +16,11 @@ export {
   describeConformance,
   openCompressedSse,
   openHttp2Sse,
+  recordCrossOriginEventSource,
   serveFetchHttp2,
   type CompressedSseResponse,
+  type CrossOriginEventSource,
+  type CrossOriginPage,
   type Http2SseResponse,
   type SseTargetChannel,
 } from './conformance/index';

@@ -13,9 +13,9 @@ export function describeChannels(harness: ConformanceHarness): void {
       const client = harness.eventSource(server.url);
       await client.opened;
       await waitUntil(() => channel.size === 1, 'the stream is subscribed');
-      await channel.publish({ n: 1 });
+      const id = await channel.publish({ n: 1 });
       expect(await client.waitFor(1)).toEqual([
-        { type: 'message', data: '{"n":1}', lastEventId: '1' },
+        { type: 'message', data: '{"n":1}', lastEventId: id },
       ]);
     });
 

@@ -52,9 +52,9 @@ export function describeDisconnect(harness: ConformanceHarness): void {
         'the channel drops the client that left',
         CLEANUP_BUDGET_MS,
       );
-      await channel.publish('still here');
+      const id = await channel.publish('still here');
       expect(await staying.waitFor(1)).toEqual([
-        { type: 'message', data: 'still here', lastEventId: '1' },
+        { type: 'message', data: 'still here', lastEventId: id },
       ]);
       expect(streams.opened.map((entry) => entry.reason).sort()).toEqual(['client', undefined]);
     });

@@ -25,7 +25,7 @@
  * ```
  *
  * Each area lives in its own file (framing, headers, flush, heartbeat, replay, disconnect,
- * slow-client, bad-input, shutdown, channels) and only talks to the target through
+ * slow-client, bad-input, shutdown, channels, options) and only talks to the target through
  * `start(setup)` and real clients on the URL it returns.
  */
 import { describe } from 'vitest';
@@ -37,6 +37,7 @@ import { describeFraming } from './framing';
 import { useHarness } from './harness';
 import { describeHeaders } from './headers';
 import { describeHeartbeat } from './heartbeat';
+import { describeOptions } from './options';
 import { describeReplay } from './replay';
 import { describeShutdown } from './shutdown';
 import { describeSlowClient } from './slow-client';
@@ -56,6 +57,7 @@ export function describeConformance(target: SseTarget): void {
     describeBadInput(harness);
     describeShutdown(harness);
     describeChannels(harness);
+    describeOptions(harness);
   });
 }
 
@@ -63,3 +65,8 @@ export type { SseTarget, SseTargetChannel, SseTargetServer, SseTargetSetup } fro
 export { serveFetchHttp2 } from './serve-fetch-http2';
 export { openCompressedSse, type CompressedSseResponse } from './compressed-client';
 export { openHttp2Sse, type Http2SseResponse } from './http2-client';
+export {
+  recordCrossOriginEventSource,
+  type CrossOriginEventSource,
+  type CrossOriginPage,
+} from './cross-origin-client';
