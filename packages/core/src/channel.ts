@@ -4,6 +4,7 @@ import { rejected, SseError } from './errors';
 import { closeBatch, openBatch, type FanOutBatch } from './fan-out-batch';
 import { assertFieldValue, formatEvent, serializeData, type SseSerializer } from './framing';
 import { openReplay, type ReplayHandle, type ReplaySource } from './replay-handle';
+import { replayInOrder } from './replay';
 import type { SseStream } from './stream';
 
 /**
@@ -186,24 +187,39 @@ class ChannelImpl<Events extends object> implements Channel<Events>, FanOutBatch
 
   subscribe(stream: SseStream, options: ChannelSubscribeOptions<Events> = {}): () => void {
     const lastEventId = 'lastEventId' in options ? options.lastEventId : stream.lastEventId;
-    const subscriber = this.add(stream, options.filter, lastEventId !== undefined);
-    if (!subscriber) return noop;
-    if (lastEventId !== undefined) void this.replay(subscriber, lastEventId);
-    return () => this.remove(subscriber);
+    if (lastEventId === undefined) {
+      const subscriber = this.add(stream, options.filter, false);
+      return subscriber ? () => this.remove(subscriber) : noop;
+    }
+    const handle = this[openReplay](stream, lastEventId, options.filter);
+    if (!handle) return noop;
+    void replayInOrder(stream, lastEventId, [handle]);
+    return handle.unsubscribe;
   }
 
   /** @internal Subscribes `stream` with live events held back, for `subscribeAll`. */
-  [openReplay](stream: SseStream, lastEventId: string): ReplayHandle | undefined {
-    const subscriber = this.add(stream, undefined, true);
+  [openReplay](
+    stream: SseStream,
+    lastEventId: string,
+    filter?: Subscriber['filter'],
+  ): ReplayHandle | undefined {
+    const subscriber = this.add(stream, filter, true);
     if (!subscriber) return undefined;
     return {
       gapEvent: this.gapEvent,
       read: () => this.backplane.readAfter(lastEventId),
-      deliver: (event) => this.deliver(subscriber, event, this.frameOf(event)),
+      deliver: (event) =>
+        !this.subscribers.has(subscriber) || this.deliver(subscriber, event, this.frameOf(event)),
+      takeQueued: () => {
+        if (!this.subscribers.has(subscriber) || !subscriber.queue) return undefined;
+        const queued = subscriber.queue;
+        subscriber.queue = [];
+        return queued;
+      },
       goLive: () => {
-        const queue = subscriber.queue ?? [];
+        if (subscriber.queue && subscriber.queue.length > 0) return false;
         subscriber.queue = null;
-        return this.subscribers.has(subscriber) ? queue : undefined;
+        return true;
       },
       unsubscribe: () => this.remove(subscriber),
     };
@@ -292,44 +308,17 @@ class ChannelImpl<Events extends object> implements Channel<Events>, FanOutBatch
     }
   }
 
-  private deliver(subscriber: Subscriber, event: BackplaneEvent, frame: Uint8Array): void {
+  /** Writes one event to one subscriber; `false` when its client is behind. */
+  private deliver(subscriber: Subscriber, event: BackplaneEvent, frame: Uint8Array): boolean {
     if (
       subscriber.filter &&
       !(subscriber.filter as (e: ChannelEvent<Events>) => boolean)(this.viewOf(event))
     ) {
-      return;
+      return true;
     }
-    if (subscriber.stream.closed) return;
+    if (subscriber.stream.closed) return false;
     this.delivered++;
-    subscriber.stream.writeFrame(frame);
-  }
-
-  private async replay(subscriber: Subscriber, lastEventId: string): Promise<void> {
-    const { stream } = subscriber;
-    let result;
-    try {
-      result = await this.backplane.readAfter(lastEventId);
-    } catch (error) {
-      stream.fail(error);
-      return;
-    }
-    if (stream.closed || !this.subscribers.has(subscriber)) return;
-    if (result.gap && this.gapEvent !== false) {
-      stream.writeFrame(
-        formatEvent({ event: this.gapEvent, data: { lastEventId, oldestId: result.oldestId } }),
-      );
-    }
-    for (const event of result.events) this.deliver(subscriber, event, this.frameOf(event));
-    const queue = subscriber.queue ?? [];
-    subscriber.queue = null;
-    // Live events that arrived while history was read may also be in that history: the overlap
-    // is the end of the history and the start of the queue, so skip up to the last replayed id.
-    const lastReplayed = result.events.at(-1)?.id;
-    const overlap = lastReplayed === undefined ? -1 : queue.findIndex((e) => e.id === lastReplayed);
-    for (let i = overlap + 1; i < queue.length; i++) {
-      const event = queue[i]!;
-      this.deliver(subscriber, event, this.frameOf(event));
-    }
+    return subscriber.stream.writeFrame(frame);
   }
 
   private frameOf(event: BackplaneEvent): Uint8Array {

@@ -14,20 +14,32 @@ export interface ReplayHandle {
   readonly gapEvent: string | false;
   /** The channel's retained events after the stream's last id. */
   read(): Promise<BackplaneReadResult>;
-  /** Writes one event of this channel to the stream (counted in the channel's stats). */
-  deliver(event: BackplaneEvent): void;
   /**
-   * Stops holding live events back and returns those held so far, oldest first: from now on
-   * they go straight to the stream. `undefined` when the stream is no longer subscribed.
+   * Writes one event of this channel to the stream (counted in the channel's stats); `false`
+   * when the client is behind and the replay should wait for `stream.writable()`.
    */
-  goLive(): BackplaneEvent[] | undefined;
+  deliver(event: BackplaneEvent): boolean;
+  /**
+   * The live events held back since the last call, oldest first (they stay held back).
+   * `undefined` when the stream is no longer subscribed.
+   */
+  takeQueued(): BackplaneEvent[] | undefined;
+  /**
+   * Stops holding live events back, if none is waiting: from then on they go straight to the
+   * stream. Returns `false` (and changes nothing) while some are waiting.
+   */
+  goLive(): boolean;
   /** Removes the subscriber. */
   unsubscribe: () => void;
 }
 
 /** @internal A channel that can be replayed together with others (see `subscribeAll`). */
 export interface ReplaySource {
-  [openReplay](stream: SseStream, lastEventId: string): ReplayHandle | undefined;
+  [openReplay](
+    stream: SseStream,
+    lastEventId: string,
+    filter?: (event: never) => boolean,
+  ): ReplayHandle | undefined;
 }
 
 /** @internal Whether `value` is a channel of this package. */

@@ -132,6 +132,25 @@ describe('a client that stops reading', () => {
     reader.close();
   });
 
+  it('replays a history larger than twice the limit to a reconnecting client that reads', async () => {
+    channel = createChannel({ history: 1000 });
+    const subscribed = channel;
+    server = await serveNodeSse({ heartbeat: false, maxBufferedBytes: 64 * KiB }, (stream) => {
+      subscribed.subscribe(stream);
+    });
+    const payload = 'h'.repeat(4 * KiB);
+    const ids: string[] = [];
+    for (let i = 0; i < 100; i++) ids.push(await subscribed.publish(payload));
+    // 99 events of 4 KiB to replay: 396 KiB, six times the client's budget.
+    const reader = await openRawSse(server.url, { headers: { 'last-event-id': ids[0]! } });
+    const events = await reader.waitForEvents(99, 10_000);
+    expect(events.map((event) => event.id)).toEqual(ids.slice(1));
+    const stream = await server.streamAt(0);
+    expect(stream.reason).toBeUndefined();
+    expect(subscribed.stats().closedSlow).toBe(0);
+    reader.close();
+  });
+
   it('is closed as "slow" when its HTTP client pauses, while the others get every event', async () => {
     channel = createChannel({ history: 8 });
     const subscribed = channel;
