@@ -5,7 +5,10 @@ import { CONFLICTING_HEADERS, HTTP2_FORBIDDEN_HEADERS, sseHeaders } from './head
 import { readLastEventId } from './last-event-id';
 import { validateStreamOptions } from './options';
 import { SseStream, type SseStreamOptions } from './stream';
-import type { SseChunk, SseTransport } from './transport';
+import { nextTick } from 'node:process';
+import { Buffer } from 'node:buffer';
+import { utf8ByteLength } from './bytes';
+import type { SseChunk, SseTransport, SseTransportSink } from './transport';
 
 /** A request of `node:http` or of the `node:http2` compatibility API. */
 export type NodeRequest = IncomingMessage | Http2ServerRequest;
@@ -46,11 +49,11 @@ export function openNodeStream(
   // writeHead keeps headers set earlier (its own win on conflict) and, unlike setHeader, keeps
   // no per-response header table when there are none: less memory per idle connection.
   response.writeHead(200, sseHeaders(req.httpVersionMajor));
-  const transport = new NodeTransport(response, typeof response.flush === 'function');
   let disconnect: () => void = () => {};
   const stream = new SseStream(
     (sink) => {
-      response.on('drain', () => sink.drain());
+      const transport = new NodeTransport(response, typeof response.flush === 'function', sink);
+      response.on('drain', () => transport.drained());
       // 'close' also follows our own end(); the stream ignores it once closed.
       disconnect = () => sink.disconnect();
       response.on('close', disconnect);
@@ -67,30 +70,103 @@ export function openNodeStream(
 /**
  * The transport over a node response. A class rather than an object literal: one small object
  * per connection, where a literal with a getter is a dictionary-mode object with four closures.
+ *
+ * The first write of a tick goes straight to the response; later writes of the same tick
+ * (a `send()` loop) are joined and written once, on the next tick, as one chunk: one chunk
+ * header and one writev entry for hundreds of small frames.
  */
 class NodeTransport implements SseTransport {
+  private pending: SseChunk[] | undefined;
+  private pendingBytes = 0;
+  private lastTick = -1;
+  private owesDrain = false;
+  private readonly highWaterMark: number;
+
   constructor(
     private readonly response: ServerResponse & Flushable,
     private readonly flushes: boolean,
-  ) {}
+    private readonly sink: SseTransportSink,
+  ) {
+    this.highWaterMark = response.writableHighWaterMark || DEFAULT_HIGH_WATER_MARK;
+  }
 
   write(chunk: SseChunk): boolean {
-    const below = this.response.write(chunk);
-    if (this.flushes) this.response.flush!();
-    return below;
+    if (this.lastTick !== tick.current) {
+      this.lastTick = tick.current;
+      markTick();
+      const below = this.response.write(chunk);
+      if (this.flushes) this.response.flush!();
+      return below;
+    }
+    if (this.pending === undefined) {
+      this.pending = [];
+      waiting.push(this);
+    }
+    this.pending.push(chunk);
+    this.pendingBytes += typeof chunk === 'string' ? utf8ByteLength(chunk) : chunk.byteLength;
+    if (this.pendingBytes + this.response.writableLength < this.highWaterMark) return true;
+    this.owesDrain = true;
+    return false;
   }
 
   get bufferedBytes(): number {
-    return this.response.writableLength;
+    return this.pendingBytes + this.response.writableLength;
+  }
+
+  /** Writes the frames held back this tick as one chunk. */
+  writePending(): void {
+    const pending = this.pending;
+    if (pending === undefined) return;
+    this.pending = undefined;
+    this.pendingBytes = 0;
+    const below = this.response.write(joinChunks(pending));
+    if (this.flushes) this.response.flush!();
+    // Backpressure that came from held-back frames alone: node emits no 'drain' for it.
+    if (below && this.owesDrain) this.drained();
+  }
+
+  drained(): void {
+    this.owesDrain = false;
+    this.sink.drain();
   }
 
   end(): void {
+    this.writePending();
     this.response.end();
   }
 
   destroy(): void {
+    this.pending = undefined;
+    this.pendingBytes = 0;
     this.response.destroy();
   }
+}
+
+const DEFAULT_HIGH_WATER_MARK = 16 * 1024;
+/** Advanced once per tick in which any stream wrote; tells a tick's first write from the rest. */
+const tick = { current: 0, marked: false };
+let waiting: NodeTransport[] = [];
+
+function markTick(): void {
+  if (tick.marked) return;
+  tick.marked = true;
+  nextTick(endTick);
+}
+
+function endTick(): void {
+  tick.marked = false;
+  tick.current++;
+  const transports = waiting;
+  waiting = [];
+  for (const transport of transports) transport.writePending();
+}
+
+function joinChunks(chunks: readonly SseChunk[]): SseChunk {
+  if (chunks.length === 1) return chunks[0]!;
+  if (chunks.every((chunk) => typeof chunk === 'string')) return chunks.join('');
+  return Buffer.concat(
+    chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)),
+  );
 }
 
 function isGone(res: NodeResponse): boolean {

@@ -1,3 +1,4 @@
+import { utf8ByteLength } from './bytes';
 import { rejected } from './errors';
 import { flushOpenBatch } from './fan-out-batch';
 import { formatEvent, type SseSerializer } from './framing';
@@ -330,15 +331,7 @@ export class SseStream<State extends object = Record<string, unknown>> {
 function noop(): void {}
 
 function byteLength(chunk: SseChunk): number {
-  if (typeof chunk !== 'string') return chunk.byteLength;
-  let bytes = chunk.length;
-  for (let i = 0; i < chunk.length; i++) {
-    const code = chunk.charCodeAt(i);
-    // UTF-16 units of 2 and 3 UTF-8 bytes; a surrogate pair is 4 bytes for its 2 units.
-    if (code >= 0x800 && (code < 0xd800 || code > 0xdfff)) bytes += 2;
-    else if (code >= 0x80) bytes += 1;
-  }
-  return bytes;
+  return typeof chunk === 'string' ? utf8ByteLength(chunk) : chunk.byteLength;
 }
 
 function stopSource(iterator: AsyncIterator<unknown>): void {
