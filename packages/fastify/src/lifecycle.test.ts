@@ -3,8 +3,7 @@ import { connect, type ClientHttp2Session } from 'node:http2';
 import fastifyCompress from '@fastify/compress';
 import fastifyCors from '@fastify/cors';
 import { createChannel, type SseCloseReason } from '@sse/core';
-import { openRawSse, recordCrossOriginEventSource, waitUntil } from '@sse/test-kit';
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { describeCrossOrigin, expectHttp2ClientLeave, openRawSse, waitUntil } from '@sse/test-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ssePlugin } from './index';
@@ -25,6 +24,21 @@ async function start(instance: FastifyInstance): Promise<string> {
   if (address === null || typeof address === 'string') throw new Error('not listening on TCP');
   return `http://127.0.0.1:${address.port}`;
 }
+
+describeCrossOrigin({
+  name: '@fastify/cors',
+  async start({ origin, channel, handler }) {
+    const instance = Fastify();
+    await instance.register(fastifyCors, { origin, credentials: true });
+    await instance.register(ssePlugin, { heartbeat: false });
+    instance.get('/events', (request, reply) =>
+      reply.sse({ channel }, (stream) => handler(stream, request.headers.cookie)),
+    );
+    const url = await start(instance);
+    app = undefined; // the suite closes it
+    return { url, close: () => instance.close() };
+  },
+});
 
 describe('ssePlugin in the fastify lifecycle', () => {
   it('lets an onRequest hook refuse the request: a 401 opens no stream', async () => {
@@ -193,76 +207,6 @@ describe('ssePlugin in the fastify lifecycle', () => {
     res.close();
   });
 
-  it('keeps the headers of @fastify/cors with credentials on the SSE response', async () => {
-    const instance = Fastify();
-    await instance.register(fastifyCors, { origin: 'http://app.test', credentials: true });
-    await instance.register(ssePlugin, { heartbeat: false });
-    instance.get('/events', (_request, reply) => reply.sse());
-    const url = await start(instance);
-
-    const res = await openRawSse(`${url}/events`, { headers: { origin: 'http://app.test' } });
-
-    expect(res.status).toBe(200);
-    expect(res.headers['access-control-allow-origin']).toBe('http://app.test');
-    expect(res.headers['access-control-allow-credentials']).toBe('true');
-    expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
-    res.close();
-  });
-
-  it('serves a withCredentials EventSource from another origin behind @fastify/cors', async () => {
-    const channel = createChannel();
-    const instance = Fastify();
-    await instance.register(fastifyCors, { origin: 'http://app.test', credentials: true });
-    await instance.register(ssePlugin, { heartbeat: false });
-    instance.get('/events', (request, reply) =>
-      reply.sse({ channel }, (stream) => stream.send(request.headers.cookie ?? '')),
-    );
-    const url = await start(instance);
-
-    const client = recordCrossOriginEventSource(`${url}/events`, {
-      origin: 'http://app.test',
-      cookie: 'sid=1',
-    });
-    try {
-      await client.opened;
-      expect(client.source.withCredentials).toBe(true);
-      const { headers } = client.responses[0]!;
-      expect(headers.get('access-control-allow-origin')).toBe('http://app.test');
-      expect(headers.get('access-control-allow-credentials')).toBe('true');
-      await waitUntil(() => channel.size === 1, 'the stream subscribed');
-      await channel.publish('cross-origin');
-      expect((await client.waitFor(2)).map((e) => e.data)).toEqual(['sid=1', 'cross-origin']);
-    } finally {
-      client.close();
-    }
-  });
-
-  it('lets @fastify/cors answer a preflight without opening a stream', async () => {
-    let opened = 0;
-    const instance = Fastify();
-    await instance.register(fastifyCors, { origin: 'http://app.test', credentials: true });
-    await instance.register(ssePlugin, { heartbeat: false });
-    instance.get('/events', (_request, reply) => reply.sse(() => void opened++));
-    const url = await start(instance);
-
-    const res = await openRawSse(`${url}/events`, {
-      method: 'OPTIONS',
-      headers: {
-        origin: 'http://app.test',
-        'access-control-request-method': 'GET',
-        'access-control-request-headers': 'last-event-id',
-      },
-    });
-    await res.ended;
-
-    expect(res.status).toBe(204);
-    expect(res.headers['access-control-allow-origin']).toBe('http://app.test');
-    expect(res.headers['access-control-allow-credentials']).toBe('true');
-    expect(res.headers['access-control-allow-headers']).toBe('last-event-id');
-    expect(res.headers['content-type']).toBeUndefined();
-    expect(opened).toBe(0);
-  });
-
   it('serves HTTP/2 (fastify({ http2: true })) without connection-specific headers', async () => {
     const channel = createChannel();
     const reasons: SseCloseReason[] = [];
@@ -278,26 +222,7 @@ describe('ssePlugin in the fastify lifecycle', () => {
     );
     const url = await start(instance as unknown as FastifyInstance);
 
-    session = connect(url);
-    const request = session.request({ ':path': '/events' });
-    const [headers] = (await once(request, 'response')) as [Record<string, string | undefined>];
-    const events: EventSourceMessage[] = [];
-    const parser = createParser({ onEvent: (event) => events.push(event) });
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => parser.feed(chunk));
-
-    expect(headers[':status']).toBe(200);
-    expect(headers['content-type']).toBe('text/event-stream; charset=utf-8');
-    expect(headers['connection']).toBeUndefined();
-    expect(headers['transfer-encoding']).toBeUndefined();
-    await waitUntil(() => channel.size === 1, 'the stream subscribed');
-    await channel.publish('over h2', { id: '1' });
-    await waitUntil(() => events.length === 1, 'the event arrived');
-    expect(events[0]).toMatchObject({ id: '1', data: 'over h2' });
-
-    request.close();
-    await waitUntil(() => channel.size === 0, 'the stream unsubscribed');
-    expect(reasons).toEqual(['client']);
+    await expectHttp2ClientLeave(`${url}/events`, channel, reasons);
     // node:http2 emits 'finish' for a closed stream by itself: onResponse runs, once.
     await waitUntil(() => responses === 1, 'onResponse ran after the client left');
   });

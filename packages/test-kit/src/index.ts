@@ -25,3 +25,16 @@ export {
   type SseTargetChannel,
 } from './conformance/index';
 export { describeExampleApp, type ExampleAppServer } from './example-smoke';
+export {
+  describeCrossOrigin,
+  type CrossOriginSetup,
+  type CrossOriginTarget,
+} from './cross-origin-suite';
+export { describeRequests, type RequestSuiteSetup, type RequestSuiteTarget } from './request-suite';
+export { expectHttp2ClientLeave } from './http2-client-leave';
+export { useTestResources, type TestResources } from './test-resources';
+export {
+  expectAnsweredWithoutStream,
+  expectEachEventAtOnce,
+  type AnsweredResponse,
+} from './stream-expectations';
