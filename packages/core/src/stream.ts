@@ -1,4 +1,5 @@
 import { utf8ByteLength } from './bytes';
+import { STOPPED, stopSource, toIterator } from './pipe-source';
 import { rejected } from './errors';
 import { flushOpenBatch } from './fan-out-batch';
 import { formatEvent, type SseSerializer } from './framing';
@@ -59,7 +60,6 @@ const RESOLVED: Promise<void> = Promise.resolve();
 // Past this multiple of maxBufferedBytes a client is closed at once, without waiting to see
 // whether the socket catches up: memory stays bounded even within one tick.
 const HARD_LIMIT_FACTOR = 2;
-const STOPPED = Symbol('stopped');
 
 /** @internal What a binding passes besides the user's options. */
 export interface SseStreamInit extends SseStreamOptions {
@@ -332,30 +332,4 @@ function noop(): void {}
 
 function byteLength(chunk: SseChunk): number {
   return typeof chunk === 'string' ? utf8ByteLength(chunk) : chunk.byteLength;
-}
-
-function stopSource(iterator: AsyncIterator<unknown>): void {
-  try {
-    void Promise.resolve(iterator.return?.()).catch(noop);
-  } catch {
-    // A source that throws while stopping has nothing more to give us.
-  }
-}
-
-function toIterator(
-  source: AsyncIterable<unknown> | ReadableStream<unknown>,
-): AsyncIterator<unknown> {
-  if (!isReadableStream(source)) return source[Symbol.asyncIterator]();
-  const reader = source.getReader();
-  return {
-    next: () => reader.read() as Promise<IteratorResult<unknown>>,
-    return: async () => {
-      await reader.cancel();
-      return { done: true, value: undefined };
-    },
-  };
-}
-
-function isReadableStream(value: unknown): value is ReadableStream<unknown> {
-  return typeof (value as ReadableStream | null)?.getReader === 'function';
 }
