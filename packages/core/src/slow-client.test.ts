@@ -51,15 +51,25 @@ async function publishBatches(
   return ids;
 }
 
+/** A node SSE server whose every stream subscribes to a new channel; returns the channel. */
+async function serveChannel(
+  history: number,
+  maxBufferedBytes: number,
+): Promise<{ subscribed: Channel; served: NodeSseServer }> {
+  const subscribed = createChannel({ history });
+  const served = await serveNodeSse({ heartbeat: false, maxBufferedBytes }, (stream) => {
+    subscribed.subscribe(stream);
+  });
+  channel = subscribed;
+  server = served;
+  return { subscribed, served };
+}
+
 describe('a client that stops reading', () => {
   it('is closed as "slow" once its unsent bytes pass maxBufferedBytes (socket never read)', async () => {
-    channel = createChannel({ history: 4 });
-    const subscribed = channel;
-    server = await serveNodeSse({ heartbeat: false, maxBufferedBytes: 256 * KiB }, (stream) => {
-      subscribed.subscribe(stream);
-    });
-    sockets.push(await openStalledSocket(server.url));
-    const stream = await server.streamAt(0);
+    const { subscribed, served } = await serveChannel(4, 256 * KiB);
+    sockets.push(await openStalledSocket(served.url));
+    const stream = await served.streamAt(0);
     await waitUntil(() => subscribed.size === 1, 'the subscription');
     const payload = 'y'.repeat(64 * KiB);
     let peakBuffered = 0;
@@ -76,13 +86,9 @@ describe('a client that stops reading', () => {
   });
 
   it('is closed as "slow" once the event loop turns with its unsent bytes still over the limit', async () => {
-    channel = createChannel({ history: 4 });
-    const subscribed = channel;
-    server = await serveNodeSse({ heartbeat: false, maxBufferedBytes: 256 * KiB }, (stream) => {
-      subscribed.subscribe(stream);
-    });
-    sockets.push(await openStalledSocket(server.url));
-    const stream = await server.streamAt(0);
+    const { subscribed, served } = await serveChannel(4, 256 * KiB);
+    sockets.push(await openStalledSocket(served.url));
+    const stream = await served.streamAt(0);
     await waitUntil(() => subscribed.size === 1, 'the subscription');
     const payload = 'y'.repeat(64 * KiB);
     // Fill the kernel's buffers first, then stay between the limit and the hard limit.
@@ -96,13 +102,9 @@ describe('a client that stops reading', () => {
   });
 
   it('is not closed by a burst over the limit within one tick when it reads everything', async () => {
-    channel = createChannel({ history: 64 });
-    const subscribed = channel;
-    server = await serveNodeSse({ heartbeat: false, maxBufferedBytes: 64 * KiB }, (stream) => {
-      subscribed.subscribe(stream);
-    });
-    const reader = await openRawSse(server.url);
-    const stream = await server.streamAt(0);
+    const { subscribed, served } = await serveChannel(64, 64 * KiB);
+    const reader = await openRawSse(served.url);
+    const stream = await served.streamAt(0);
     await waitUntil(() => subscribed.size === 1, 'the subscription');
     // 96 KiB in one tick: over maxBufferedBytes until the socket writes it, under the hard limit.
     const payload = 'z'.repeat(8 * KiB);
@@ -114,13 +116,9 @@ describe('a client that stops reading', () => {
   });
 
   it('delivers one event larger than twice the limit to a client that reads', async () => {
-    channel = createChannel({ history: 4 });
-    const subscribed = channel;
-    server = await serveNodeSse({ heartbeat: false, maxBufferedBytes: 64 * KiB }, (stream) => {
-      subscribed.subscribe(stream);
-    });
-    const reader = await openRawSse(server.url);
-    const stream = await server.streamAt(0);
+    const { subscribed, served } = await serveChannel(4, 64 * KiB);
+    const reader = await openRawSse(served.url);
+    const stream = await served.streamAt(0);
     await waitUntil(() => subscribed.size === 1, 'the subscription');
     const big = 'b'.repeat(200 * KiB);
     await subscribed.publish(big);
@@ -133,19 +131,15 @@ describe('a client that stops reading', () => {
   });
 
   it('replays a history larger than twice the limit to a reconnecting client that reads', async () => {
-    channel = createChannel({ history: 1000 });
-    const subscribed = channel;
-    server = await serveNodeSse({ heartbeat: false, maxBufferedBytes: 64 * KiB }, (stream) => {
-      subscribed.subscribe(stream);
-    });
+    const { subscribed, served } = await serveChannel(1000, 64 * KiB);
     const payload = 'h'.repeat(4 * KiB);
     const ids: string[] = [];
     for (let i = 0; i < 100; i++) ids.push(await subscribed.publish(payload));
     // 99 events of 4 KiB to replay: 396 KiB, six times the client's budget.
-    const reader = await openRawSse(server.url, { headers: { 'last-event-id': ids[0]! } });
+    const reader = await openRawSse(served.url, { headers: { 'last-event-id': ids[0]! } });
     const events = await reader.waitForEvents(99, 10_000);
     expect(events.map((event) => event.id)).toEqual(ids.slice(1));
-    const stream = await server.streamAt(0);
+    const stream = await served.streamAt(0);
     expect(stream.reason).toBeUndefined();
     expect(subscribed.stats().closedSlow).toBe(0);
     reader.close();
