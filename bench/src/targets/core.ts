@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { createChannel } from '@sse/core';
 import { openNodeStream } from '@sse/core/node';
 import { makeEvent } from '../payload';
-import { closeServer, listenServer } from './listen';
+import { channelTarget } from './listen';
 import { singleCount, type BenchTarget } from './types';
 
 /** Ours, no framework: `openNodeStream` on node:http and one `createChannel`. */
@@ -16,14 +16,7 @@ export function createTarget(): BenchTarget {
     }
     channel.subscribe(stream);
   });
-  return {
-    listen: (backlog) => listenServer(server, backlog),
-    broadcast(event) {
-      void channel.publish(event.data);
-    },
-    subscribers: () => channel.size,
-    close: () => closeServer(server),
-  };
+  return channelTarget(server, channel);
 }
 
 /** The single-stream workload with our API: `await stream.send()` honours backpressure. */

@@ -3,7 +3,7 @@ import { createChannel } from '@sse/core';
 import { sse } from '@sse/express';
 import express from 'express';
 import { sendSingle } from './core';
-import { closeServer, listenServer } from './listen';
+import { channelTarget } from './listen';
 import { singleCount, type BenchTarget } from './types';
 
 /** Ours on Express 5: `app.get('/events', sse({ channel }))`. */
@@ -16,12 +16,5 @@ export function createTarget(): BenchTarget {
     sse((stream, req) => sendSingle(stream, singleCount(req.url))),
   );
   const server = createServer(app);
-  return {
-    listen: (backlog) => listenServer(server, backlog),
-    broadcast(event) {
-      void channel.publish(event.data);
-    },
-    subscribers: () => channel.size,
-    close: () => closeServer(server),
-  };
+  return channelTarget(server, channel);
 }

@@ -4,7 +4,7 @@ import { createChannel } from '@sse/core';
 import { sse } from '@sse/hono';
 import { Hono } from 'hono';
 import { sendSingle } from './core';
-import { closeServer, listenServer } from './listen';
+import { channelTarget } from './listen';
 import { singleCount, type BenchTarget } from './types';
 
 /** Ours on Hono 4 and @hono/node-server: `app.get('/events', sse({ channel }))`. */
@@ -17,12 +17,5 @@ export function createTarget(): BenchTarget {
     sse((stream, c) => sendSingle(stream, singleCount(c.req.url))),
   );
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-  return {
-    listen: (backlog) => listenServer(server, backlog),
-    broadcast(event) {
-      void channel.publish(event.data);
-    },
-    subscribers: () => channel.size,
-    close: () => closeServer(server),
-  };
+  return channelTarget(server, channel);
 }

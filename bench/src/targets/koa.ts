@@ -3,7 +3,7 @@ import { createChannel } from '@sse/core';
 import { sse } from '@sse/koa';
 import Koa from 'koa';
 import { sendSingle } from './core';
-import { closeServer, listenServer } from './listen';
+import { channelTarget } from './listen';
 import { singleCount, type BenchTarget } from './types';
 
 /** Ours on Koa 3: the `sse()` middleware, routed by path. */
@@ -18,12 +18,5 @@ export function createTarget(): BenchTarget {
   });
   const handle = app.callback();
   const server = createServer((req, res) => void handle(req, res));
-  return {
-    listen: (backlog) => listenServer(server, backlog),
-    broadcast(event) {
-      void channel.publish(event.data);
-    },
-    subscribers: () => channel.size,
-    close: () => closeServer(server),
-  };
+  return channelTarget(server, channel);
 }

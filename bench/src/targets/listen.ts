@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { BenchTarget } from './types';
 
 /** Listens on 127.0.0.1 with a large accept backlog (thousands of clients connect at once). */
 export function listenServer(server: Server, backlog: number): Promise<number> {
@@ -15,4 +16,19 @@ export function listenServer(server: Server, backlog: number): Promise<number> {
 export function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** A target serving one `@sse/core` channel from a node:http server (ours on every framework). */
+export function channelTarget(
+  server: Server,
+  channel: { publish(data: unknown): Promise<string>; readonly size: number },
+): BenchTarget {
+  return {
+    listen: (backlog) => listenServer(server, backlog),
+    broadcast(event) {
+      void channel.publish(event.data);
+    },
+    subscribers: () => channel.size,
+    close: () => closeServer(server),
+  };
 }

@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { listen, waitUntil, type Listening } from '@sse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createChannel } from './channel';
 import { openNodeStream } from './node';
 
 let server: Listening | undefined;
@@ -64,5 +65,25 @@ describe('openNodeStream writes', () => {
     expect(events[199]!.data).toBe('{"n":200,"text":"événement 200"}');
     // The opening comment went out at once; the burst needs far fewer chunks than frames.
     expect(chunks.length).toBeLessThanOrEqual(5);
+  });
+
+  it('keeps order and bytes when text and channel frames are joined in one tick', async () => {
+    const channel = createChannel();
+    server = await listen(
+      createServer((req, res) => {
+        const stream = openNodeStream(req, res, { heartbeat: false });
+        channel.subscribe(stream);
+        for (let n = 1; n <= 3; n++) void stream.send(`texte ${n} é`);
+        for (let n = 4; n <= 6; n++) void channel.publish(`canal ${n} ✓`);
+        for (let n = 7; n <= 9; n++) void stream.send(`texte ${n} é`);
+      }),
+    );
+    const { events } = readChunked(server.url);
+    await waitUntil(() => events.length === 9, 'all 9 events');
+    expect(events.map((event) => event.data)).toEqual([
+      ...[1, 2, 3].map((n) => `texte ${n} é`),
+      ...[4, 5, 6].map((n) => `canal ${n} ✓`),
+      ...[7, 8, 9].map((n) => `texte ${n} é`),
+    ]);
   });
 });

@@ -6,8 +6,7 @@ import { readLastEventId } from './last-event-id';
 import { validateStreamOptions } from './options';
 import { SseStream, type SseStreamOptions } from './stream';
 import { nextTick } from 'node:process';
-import { Buffer } from 'node:buffer';
-import { utf8ByteLength } from './bytes';
+import { concatBytes, encodeText, utf8ByteLength } from './bytes';
 import type { SseChunk, SseTransport, SseTransportSink } from './transport';
 
 /** A request of `node:http` or of the `node:http2` compatibility API. */
@@ -117,9 +116,10 @@ class NodeTransport implements SseTransport {
   writePending(): void {
     const pending = this.pending;
     if (pending === undefined) return;
+    const size = this.pendingBytes;
     this.pending = undefined;
     this.pendingBytes = 0;
-    const below = this.response.write(joinChunks(pending));
+    const below = this.response.write(joinChunks(pending, size));
     if (this.flushes) this.response.flush!();
     // Backpressure that came from held-back frames alone: node emits no 'drain' for it.
     if (below && this.owesDrain) this.drained();
@@ -161,12 +161,11 @@ function endTick(): void {
   for (const transport of transports) transport.writePending();
 }
 
-function joinChunks(chunks: readonly SseChunk[]): SseChunk {
+function joinChunks(chunks: readonly SseChunk[], size: number): SseChunk {
   if (chunks.length === 1) return chunks[0]!;
   if (chunks.every((chunk) => typeof chunk === 'string')) return chunks.join('');
-  return Buffer.concat(
-    chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)),
-  );
+  const bytes = chunks.map((chunk) => (typeof chunk === 'string' ? encodeText(chunk) : chunk));
+  return concatBytes(bytes, size);
 }
 
 function isGone(res: NodeResponse): boolean {
