@@ -245,6 +245,12 @@ export function renderTargets(options: BenchOptions, samples: readonly Sample[])
       fan(adapter) / core >= 0.85,
     );
     check(
+      `latency p99: ${adapter} / core`,
+      p99(adapter) / p99('core'),
+      '<= 1.15',
+      p99(adapter) / p99('core') <= 1.15,
+    );
+    check(
       `single stream: ${adapter} / core`,
       single(adapter) / single('core'),
       '>= 0.85',

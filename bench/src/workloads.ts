@@ -151,12 +151,13 @@ export async function fanout(ctx: RunContext, target: TargetInfo): Promise<void>
         options.burst,
         Math.round(options.fanoutDeliveries / clients / options.burst) * options.burst,
       );
+      // Long enough for the JIT to settle on every path, even when the run starts at 1000.
       const warmup = Math.max(
         options.burst,
-        Math.round(events / 5 / options.burst) * options.burst,
+        Math.round(events / 2 / options.burst) * options.burst,
       );
       const maxMs = options.fanoutMaxMs;
-      seq += (await fanoutRun(ctx, server, seq, warmup, maxMs / 5)).events;
+      seq += (await fanoutRun(ctx, server, seq, warmup, maxMs / 2)).events;
       const { run, delivery, events: published } = await fanoutRun(ctx, server, seq, events, maxMs);
       seq += published;
       ctx.record({

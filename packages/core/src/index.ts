@@ -40,6 +40,8 @@ export {
   type CreateResponseOptions,
   type SseBody,
 } from './web';
+export type { HandOffResponse } from './web-handoff';
+export type { WritableResponse } from './node-transport';
 export {
   parseSseArguments,
   resolveChannels,

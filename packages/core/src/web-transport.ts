@@ -31,6 +31,8 @@ export class WebBodyTransport implements SseTransport, UnderlyingDefaultSource<U
   private blocked = false;
   private done = false;
   private cancelled = false;
+  /** Told what the consumer reads, and when it waits on an empty body (`HandOffTransport`). */
+  listener: { handedOut(chunk: Uint8Array): void; idle(): void } | undefined;
 
   constructor(
     private readonly signal: AbortSignal,
@@ -103,6 +105,14 @@ export class WebBodyTransport implements SseTransport, UnderlyingDefaultSource<U
     this.controller!.error(new Error('SSE stream closed'));
   }
 
+  /**
+   * Stops watching the request and leaves the body to its consumer, which cancels it once the
+   * connection it serves closes. For a body whose frames now go to the connection directly.
+   */
+  release(): void {
+    if (!this.done) this.finish();
+  }
+
   /** @internal Underlying source: keeps the body's controller. */
   start(controller: ReadableStreamDefaultController<Uint8Array>): void {
     this.controller = controller;
@@ -113,6 +123,7 @@ export class WebBodyTransport implements SseTransport, UnderlyingDefaultSource<U
     if (this.pendingBytes > 0) return this.deliver(this.take());
     this.reading = true;
     this.releaseIfBelow();
+    this.listener?.idle();
   }
 
   /** @internal Underlying source: the consumer dropped the body. */
@@ -128,6 +139,7 @@ export class WebBodyTransport implements SseTransport, UnderlyingDefaultSource<U
 
   private deliver(chunk: Uint8Array): void {
     this.reading = false;
+    this.listener?.handedOut(chunk);
     this.controller!.enqueue(chunk);
     this.releaseIfBelow();
   }

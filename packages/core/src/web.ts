@@ -1,9 +1,11 @@
 import { sseHeaders } from './headers';
+import type { SseTransportSink } from './transport';
 import { readLastEventId } from './last-event-id';
 import { validateStreamOptions } from './options';
 import { SseStream, type SseStreamOptions } from './stream';
 import { runSseHandler, type SseHandler } from './handler';
 import { WebBodyTransport } from './web-transport';
+import { HandOffTransport, type HandOffResponse } from './web-handoff';
 
 /** Options of `createResponse`. */
 export interface CreateResponseOptions extends SseStreamOptions {
@@ -28,15 +30,26 @@ const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
  * Opens an SSE stream over a web `ReadableStream`, for adapters that build their own
  * `Response` (they can add headers of their framework). The client leaving is seen through
  * `request.signal` and the body's `cancel()`.
+ *
+ * `nodeResponse`: the Node response the server writes this body into, when there is one
+ * (`@hono/node-server`: `c.env.outgoing`). Once the server is seen writing the body into it
+ * unchanged, frames are written to it directly (see `HandOffTransport`).
  */
-export function createSseBody(request: Request, options: CreateResponseOptions = {}): SseBody {
+export function createSseBody(
+  request: Request,
+  options: CreateResponseOptions = {},
+  nodeResponse?: HandOffResponse,
+): SseBody {
   validateStreamOptions(options);
   const transport = new WebBodyTransport(
     request.signal,
     options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
   );
   const body = transport.createBody();
-  const stream = new SseStream((sink) => transport.attach(sink), {
+  const open = nodeResponse
+    ? (sink: SseTransportSink) => new HandOffTransport(transport, nodeResponse).attach(sink)
+    : (sink: SseTransportSink) => transport.attach(sink);
+  const stream = new SseStream(open, {
     ...options,
     lastEventId: readLastEventId(request.headers.get('last-event-id'), request.url),
   });

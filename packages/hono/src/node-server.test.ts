@@ -1,6 +1,6 @@
 import { createServer as createHttp2Server } from 'node:http2';
 import { createAdaptorServer } from '@hono/node-server';
-import { createChannel, type SseCloseReason } from '@sse/core';
+import { createChannel, type Channel, type SseCloseReason } from '@sse/core';
 import {
   describeCrossOrigin,
   expectHttp2ClientLeave,
@@ -113,5 +113,113 @@ describe('sse on @hono/node-server', () => {
   it('serves HTTP/2 with no connection-specific headers and sees the client leave', async () => {
     const { url, channel, reasons } = await serveRecordingCloses(true);
     await expectHttp2ClientLeave(`${url}/events`, channel, reasons);
+  });
+});
+
+describe('sse on @hono/node-server: frames written to the Node response directly', () => {
+  async function publishNumbered(channel: Channel, count: number) {
+    for (let i = 1; i <= count; i++) {
+      await channel.publish({ i });
+      // One event per tick, so that each could be a body read of its own.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  it('delivers every event in order once the frames bypass the body', async () => {
+    const channel = createChannel();
+    const app = new Hono();
+    app.get('/events', sse({ channel, heartbeat: false }));
+    const { url } = await serve(app);
+    const res = await openRawSse(`${url}/events`);
+    await waitUntil(() => channel.size === 1, 'the stream subscribed');
+
+    await publishNumbered(channel, 200);
+
+    const events = await res.waitForEvents(200);
+    expect(events.map((e) => e.data)).toEqual(
+      Array.from({ length: 200 }, (_, i) => `{"i":${i + 1}}`),
+    );
+    res.close();
+  });
+
+  it('keeps serving through a middleware that rewrites the body', async () => {
+    const channel = createChannel();
+    const app = new Hono();
+    app.use('/events', async (c, next) => {
+      await next();
+      const marked = c.res.body!.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform: (chunk, controller) =>
+            controller.enqueue(
+              new TextEncoder().encode(
+                new TextDecoder().decode(chunk).replaceAll('data: ', 'data: >'),
+              ),
+            ),
+        }),
+      );
+      c.res = new Response(marked, c.res);
+    });
+    app.get('/events', sse({ channel, heartbeat: false }));
+    const { url } = await serve(app);
+    const res = await openRawSse(`${url}/events`);
+    await waitUntil(() => channel.size === 1, 'the stream subscribed');
+
+    await publishNumbered(channel, 50);
+
+    const events = await res.waitForEvents(50);
+    expect(events.map((e) => e.data)).toEqual(
+      Array.from({ length: 50 }, (_, i) => `>{"i":${i + 1}}`),
+    );
+    res.close();
+  });
+
+  it('keeps the headers of hono/cors, which reads c.res before the handler runs', async () => {
+    const channel = createChannel();
+    const app = new Hono();
+    app.use('/events', cors({ origin: 'http://app.test' }));
+    app.get('/events', sse({ channel, heartbeat: false }));
+    const { url } = await serve(app);
+    const res = await openRawSse(`${url}/events`, { headers: { origin: 'http://app.test' } });
+    await waitUntil(() => channel.size === 1, 'the stream subscribed');
+
+    await publishNumbered(channel, 50);
+
+    expect(res.headers['access-control-allow-origin']).toBe('http://app.test');
+    expect((await res.waitForEvents(50)).map((e) => e.data).at(-1)).toBe('{"i":50}');
+    res.close();
+  });
+
+  it('closes a client that stops reading with reason "slow", and @hono/node-server logs nothing', async () => {
+    const channel = createChannel();
+    const reasons: SseCloseReason[] = [];
+    const app = new Hono();
+    app.get(
+      '/events',
+      sse(
+        { channel, heartbeat: false, maxBufferedBytes: 64 * 1024 },
+        (stream) => void stream.onClose((r) => reasons.push(r)),
+      ),
+    );
+    const { url } = await serve(app);
+    const logged = vi.spyOn(console, 'error');
+    const res = await openRawSse(`${url}/events`);
+    await waitUntil(() => channel.size === 1, 'the stream subscribed');
+    await publishNumbered(channel, 5);
+    await res.waitForEvents(5);
+
+    res.pause();
+    const big = 'x'.repeat(16 * 1024);
+    for (let i = 0; i < 2000 && channel.size > 0; i++) {
+      await channel.publish(big);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+
+    await waitUntil(() => reasons.length > 0, 'the stream closed');
+    expect(reasons).toEqual(['slow']);
+    expect(channel.size).toBe(0);
+    res.close();
+    await server?.close();
+    expect(logged).not.toHaveBeenCalled();
+    logged.mockRestore();
   });
 });

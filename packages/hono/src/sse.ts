@@ -11,6 +11,7 @@ import {
   type SseSubscribable,
 } from '@sse/core';
 import type { Context, Env, Handler, Input } from 'hono';
+import { nodeServerResponse } from './node-server';
 
 /**
  * Options of `sse()`: every stream option (`heartbeat`, `maxBufferedBytes`, `retry`,
@@ -72,7 +73,7 @@ export function sse<E extends Env = Env, P extends string = string, I extends In
   validateStreamOptions(streamOptions);
 
   const open = (c: Context<E, P, I>, channels: readonly SseSubscribable[]): Response => {
-    const { stream, body } = createSseBody(c.req.raw, streamOptions);
+    const { stream, body } = createSseBody(c.req.raw, streamOptions, nodeServerResponse(c));
     // Set through c.header(), next to what earlier middleware set: once a middleware has read
     // c.res (hono/cors does), Hono copies those headers over the response we return.
     for (const [name, value] of SSE_HEADERS) c.header(name, value);

@@ -38,3 +38,4 @@ export {
   expectEachEventAtOnce,
   type AnsweredResponse,
 } from './stream-expectations';
+export { countSharingHiddenClass, hasFastProperties } from './hidden-class';
