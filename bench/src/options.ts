@@ -65,7 +65,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     window: 100,
     memoryClients: quick ? 1000 : 5000,
     latencyClients: quick ? 200 : 1000,
-    latencyEvents: quick ? 100 : 200,
+    latencyEvents: quick ? 100 : 500,
     latencyIntervalMs: 10,
     singleEvents: quick ? 20_000 : 100_000,
     profile: false,
