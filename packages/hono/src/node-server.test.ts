@@ -5,6 +5,7 @@ import {
   describeCrossOrigin,
   expectHttp2ClientLeave,
   listen,
+  openHttp2Sse,
   openRawSse,
   serveFetch,
   recordEventSource,
@@ -140,6 +141,20 @@ describe('sse on @hono/node-server: frames written to the Node response directly
       Array.from({ length: 200 }, (_, i) => `{"i":${i + 1}}`),
     );
     res.close();
+  });
+
+  it('delivers every event in order over HTTP/2, and sees the client leave', async () => {
+    const { url, channel, reasons } = await serveRecordingCloses(true);
+    const res = await openHttp2Sse(`${url}/events`);
+    await waitUntil(() => channel.size === 1, 'the stream subscribed');
+
+    await publishNumbered(channel, 100);
+
+    const expected = Array.from({ length: 100 }, (_, i) => `data: {"i":${i + 1}}\n\n`).join('');
+    await res.waitForText((text) => text.replace(/^id: .*\n/gm, '').endsWith(expected));
+    res.close();
+    await waitUntil(() => reasons.length > 0, 'the stream closed');
+    expect(reasons).toEqual(['client']);
   });
 
   it('keeps serving through a middleware that rewrites the body', async () => {
