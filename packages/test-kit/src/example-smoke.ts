@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordEventSource, type RecordingEventSource } from './event-source';
 import { openRawSse, type RawSseResponse } from './raw-client';
+import { describeExamplePageInBrowser } from './example-browser';
 
 /** A running example app: where it listens, and how to stop it (dropping open streams). */
 export interface ExampleAppServer {
@@ -15,7 +16,8 @@ const EVENT_TIMEOUT_MS = 10_000;
  * The smoke suite every example under `examples/` runs against its own server, so that the four
  * behave the same: `GET /` the page, `GET /clock` a `tick` every second with `{ "now": <ISO> }`,
  * `GET /events` a channel with Last-Event-ID replay, and `POST /publish` that answers 202
- * `{ "id" }` to JSON and 415 / 400 / 413 `{ "error" }` to a non-JSON type / bad JSON / over 64 KiB.
+ * `{ "id" }` to JSON and 415 / 400 / 413 `{ "error" }` to a non-JSON type / bad JSON / over 64 KiB;
+ * then the page itself in headless Chromium (`describeExamplePageInBrowser`).
  *
  * @param framework - The framework's name, which the page must show.
  * @param start - Starts a fresh app on 127.0.0.1 port 0; called once per test.
@@ -157,4 +159,5 @@ export function describeExampleApp(
       await expectNextEventIs(events, url);
     });
   });
+  describeExamplePageInBrowser(framework, start);
 }

@@ -39,3 +39,4 @@ export {
   type AnsweredResponse,
 } from './stream-expectations';
 export { countSharingHiddenClass, hasFastProperties } from './hidden-class';
+export { describeExamplePageInBrowser, findChromium } from './example-browser';
