@@ -1,8 +1,15 @@
 /** Stable codes carried by every error this library throws. */
 export type SseErrorCode =
-  'ERR_SSE_FORMAT' | 'ERR_SSE_OPTIONS' | 'ERR_SSE_HEADERS_SENT' | 'ERR_SSE_CHANNEL_CLOSED';
+  | 'ERR_SSE_FORMAT'
+  | 'ERR_SSE_OPTIONS'
+  | 'ERR_SSE_HEADERS_SENT'
+  | 'ERR_SSE_CHANNEL_CLOSED'
+  | 'ERR_SSE_BACKPLANE';
 
-/** A misuse of the library: wrong options, a closed channel, a response already started. */
+/**
+ * A misuse of the library: wrong options, a closed channel, a response already started, an
+ * event a backplane cannot store as given.
+ */
 export class SseError extends Error {
   readonly code: SseErrorCode;
 

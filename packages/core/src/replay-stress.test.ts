@@ -1,4 +1,11 @@
-import { openLeanSse, serveNodeSse, sleep, waitUntil, type NodeSseServer } from '@sse/test-kit';
+import {
+  churnClient,
+  serveNodeSse,
+  sleep,
+  stitchReport,
+  waitUntil,
+  type NodeSseServer,
+} from '@sse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChannel, type Channel } from './channel';
 import { runSseHandler } from './handler';
@@ -14,43 +21,6 @@ afterEach(async () => {
   server = undefined;
   channels = [];
 });
-
-/**
- * One client that keeps leaving and coming back with the id it saw last, recording every
- * event id it receives across all its connections.
- */
-async function churn(
-  url: string,
-  until: () => boolean,
-  publishingDone: Promise<string>,
-): Promise<{ ids: string[]; connections: number }> {
-  const received: string[] = [];
-  let lastId: string | undefined;
-  let connections = 0;
-  for (;;) {
-    const stopping = until();
-    const client = await openLeanSse(url, {
-      headers: lastId === undefined ? {} : { 'last-event-id': lastId },
-      onEvent: (event) => {
-        received.push(event.id ?? '');
-        lastId = event.id;
-      },
-    });
-    connections++;
-    if (stopping) {
-      // The last connection stays until it has everything that was published.
-      const last = await publishingDone;
-      await waitUntil(() => lastId === last, `the final event ${last}`, 15_000);
-      client.close();
-      return { ids: received, connections };
-    }
-    // A first connection without a last id would start live: keep it until it has one.
-    if (lastId === undefined) await waitUntil(() => lastId !== undefined, 'a first event', 10_000);
-    await sleep(5 + Math.random() * 60);
-    client.close();
-    if (connections % 3 === 0) await sleep(Math.random() * 20);
-  }
-}
 
 describe('createChannel replay under churn', () => {
   // One channel, and a stream on a list of two (published to alternately) replayed as one.
@@ -81,19 +51,15 @@ describe('createChannel replay under churn', () => {
       })();
       const url = server.url;
       const sequences = await Promise.all(
-        Array.from({ length: CLIENTS }, () => churn(url, stopAt, publishingDone)),
+        Array.from({ length: CLIENTS }, () => churnClient(url, stopAt, publishingDone)),
       );
 
       expect(published.length).toBeGreaterThan(100);
       for (const { ids, connections } of sequences) {
         expect(connections).toBeGreaterThan(5);
         // Stitched across reconnects: every id from the first one received to the last published.
-        const expected = published.slice(published.indexOf(ids[0]!));
-        const seen = new Set(ids);
-        const missing = expected.filter((id) => !seen.has(id));
-        const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
-        expect({ missing, duplicates }).toEqual({ missing: [], duplicates: [] });
-        expect(ids).toEqual(expected);
+        expect(stitchReport(published, ids)).toEqual({ missing: [], duplicates: [] });
+        expect(ids).toEqual(published.slice(published.indexOf(ids[0]!)));
       }
       await waitUntil(
         () => list.every((channel) => channel.size === 0),

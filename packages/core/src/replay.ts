@@ -30,7 +30,7 @@ export async function replayInOrder(
   // Every event published until now is in a history read, a held-back queue, or both.
   flushOpenBatch();
   let sequences = handles.map((handle, i) =>
-    withoutOverlap(results[i]!.events, handle.takeQueued() ?? []),
+    withoutOverlap(results[i]!.events, handle.takeQueued() ?? [], lastEventId),
   );
   const gapped = handles.findIndex((handle, i) => results[i]!.gap && handle.gapEvent !== false);
   const gapEvent = handles[gapped]?.gapEvent;
@@ -57,15 +57,20 @@ export async function replayInOrder(
 /**
  * One channel's history followed by the live events held back while it was read. Events
  * published between subscribing and reading are in both: the end of the history and the start
- * of the queue, so the queue is skipped up to the last replayed id.
+ * of the queue, so the queue is skipped up to the last replayed id. A backplane whose live feed
+ * trails its history (a Redis stream's tail) may also queue events the client had before it
+ * reconnected: those are not after `lastEventId` (when ids compare) and are dropped too.
  */
 function withoutOverlap(
   history: readonly BackplaneEvent[],
   queued: readonly BackplaneEvent[],
+  lastEventId: string,
 ): BackplaneEvent[] {
-  const last = history.at(-1)?.id;
-  const overlap = last === undefined ? -1 : queued.findIndex((event) => event.id === last);
-  return [...history, ...queued.slice(overlap + 1)];
+  const last = history.at(-1)?.id ?? lastEventId;
+  const overlap = queued.findIndex((event) => event.id === last);
+  const rest = queued.slice(overlap + 1);
+  const fresh = rest.filter((event) => (compareEventIds(event.id, last) ?? 1) > 0);
+  return [...history, ...fresh];
 }
 
 /**

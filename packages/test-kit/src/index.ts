@@ -40,3 +40,4 @@ export {
 } from './stream-expectations';
 export { countSharingHiddenClass, hasFastProperties } from './hidden-class';
 export { describeExamplePageInBrowser, findChromium } from './example-browser';
+export { churnClient, stitchReport, type ChurnResult } from './churn-client';

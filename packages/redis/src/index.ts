@@ -1,0 +1,3 @@
+export { redisBackplane } from './backplane';
+export type { RedisBackplaneOptions } from './options';
+export type { RedisConnection } from './connection';

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createClient } from 'redis';
+import { afterAll } from 'vitest';
+import type { Backplane } from '@sse/core';
+import type { RedisConnection } from './connection';
+
+/** The Redis server these machines run; tests that stop Redis start their own instead. */
+export const REDIS_URL = process.env.SSE_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A key no other test (or run) uses; deleted after the file's tests. */
+export function freshKey(): string {
+  const key = `sse-test:${randomUUID()}`;
+  keys.push(key, `${key}:trimmed`);
+  return key;
+}
+const keys: string[] = [];
+
+let admin: RedisConnection | undefined;
+/** A plain client for inspecting and preparing streams. */
+export async function adminClient(): Promise<RedisConnection> {
+  if (!admin) {
+    admin = createClient({ url: REDIS_URL });
+    await admin.connect();
+  }
+  return admin;
+}
+
+afterAll(async () => {
+  if (!admin) return;
+  if (keys.length > 0) await admin.sendCommand(['DEL', ...keys]);
+  await admin.close();
+  admin = undefined;
+});
+
+/** Closes backplanes after each test. */
+export function closeAll(backplanes: Backplane[]): Promise<unknown> {
+  const closing = backplanes.map(async (backplane) => backplane.close?.());
+  backplanes.length = 0;
+  return Promise.all(closing);
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** A redis-server of the test's own, which it may stop and start again on the same port. */
+export interface OwnRedis {
+  url: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export async function startOwnRedis(): Promise<OwnRedis> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const own: OwnRedis = {
+    url: `redis://127.0.0.1:${port}`,
+    async start() {
+      child = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      await new Promise<void>((resolve, reject) => {
+        child!.once('error', reject);
+        child!.stdout!.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('Ready to accept connections')) resolve();
+        });
+      });
+    },
+    async stop() {
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+  await own.start();
+  return own;
+}

@@ -1,0 +1,119 @@
+import { compareEventIds, type BackplaneEvent } from '@sse/core';
+import { whenReady, type RedisConnection } from './connection';
+import { decodeEntries, decodeReadReply } from './entries';
+
+const BLOCK_MS = 5_000;
+const BATCH = 1_000;
+const RETRY_MIN_MS = 50;
+const RETRY_MAX_MS = 2_000;
+
+/**
+ * The live tail of one stream: a loop of `XREAD BLOCK` on a connection of its own, handing
+ * every entry after its cursor to `deliver`, in stream order. When Redis goes away it reports
+ * once, retries with backoff and resumes from its cursor, so no retained event is skipped.
+ *
+ * `armed` settles once the cursor is fixed: every entry appended after that moment will be
+ * delivered. A history read that starts after `armed` therefore overlaps the tail instead of
+ * leaving a hole between the two.
+ */
+export class StreamTail {
+  armed: Promise<void>;
+  private readonly connection: RedisConnection;
+  private cursor: string | undefined;
+  private running = true;
+  private failures = 0;
+  private readonly waiters = new Set<{ id: string; resolve: () => void }>();
+
+  constructor(
+    source: RedisConnection,
+    private readonly key: string,
+    private readonly deliver: (event: BackplaneEvent) => void,
+    private readonly onError: (error: unknown) => void,
+  ) {
+    this.connection = source.duplicate({ disableOfflineQueue: true });
+    // Its socket errors also fail the XREAD in flight, which reports them (once per outage).
+    this.connection.on('error', ignore);
+    this.armed = this.arm();
+    void this.run();
+  }
+
+  /**
+   * Resolves once every entry up to `id` has been handed to `deliver` (or after `timeoutMs`,
+   * when Redis is away): a history read up to `id` then overlaps the live events it was
+   * subscribed to instead of racing them.
+   */
+  caughtUp(id: string, timeoutMs: number): Promise<void> {
+    if (this.reached(id)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = { id, resolve: () => done() };
+      const timer = setTimeout(() => done(), timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+        resolve();
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
+  stop(): void {
+    this.running = false;
+    for (const waiter of this.waiters) waiter.resolve();
+    // destroy(), not close(): close() would wait for the XREAD that is blocking.
+    if (this.connection.isOpen) this.connection.destroy();
+  }
+
+  private reached(id: string): boolean {
+    return this.cursor !== undefined && (compareEventIds(this.cursor, id) ?? -1) >= 0;
+  }
+
+  private arm(): Promise<void> {
+    const armed = (async () => {
+      await whenReady(this.connection);
+      const newest = decodeEntries(
+        await this.connection.sendCommand(['XREVRANGE', this.key, '+', '-', 'COUNT', '1']),
+      );
+      this.cursor = newest[0]?.id ?? '0-0';
+    })();
+    // Awaited by history reads; a failed attempt is retried by run().
+    armed.catch(() => {});
+    return armed;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        if (this.cursor === undefined) {
+          await this.armed.catch(() => (this.armed = this.arm()));
+          await this.armed;
+        }
+        const reply = await this.connection.sendCommand([
+          'XREAD',
+          'COUNT',
+          String(BATCH),
+          'BLOCK',
+          String(BLOCK_MS),
+          'STREAMS',
+          this.key,
+          this.cursor!,
+        ]);
+        this.failures = 0;
+        for (const event of decodeReadReply(reply)) {
+          this.cursor = event.id;
+          if (this.running) this.deliver(event);
+        }
+        for (const waiter of this.waiters) if (this.reached(waiter.id)) waiter.resolve();
+      } catch (error) {
+        if (!this.running) return;
+        if (this.failures++ === 0) this.onError(error);
+        await sleep(Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** this.failures));
+      }
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function ignore(): void {}
