@@ -5,7 +5,7 @@ import {
   type BackplaneEvent,
   type BackplaneReadResult,
 } from '@sse/core';
-import { connectUrl, watchErrors, whenReady } from './connection';
+import { connectUrl, shutDown, watchErrors, whenReady } from './connection';
 import { decodeEntries, entryFields, STREAM_ID } from './entries';
 import { resolveOptions, type RedisBackplaneOptions } from './options';
 import { APPEND, READ_AFTER } from './scripts';
@@ -89,16 +89,16 @@ export function redisBackplane(options: RedisBackplaneOptions): Backplane {
       return () => {
         listeners.delete(listener);
         if (listeners.size > 0 || !tail) return;
-        tail.stop();
+        void tail.stop();
         tail = undefined;
       };
     },
 
     async close() {
       listeners.clear();
-      tail?.stop();
+      const stopping = tail?.stop();
       tail = undefined;
-      if (url !== undefined && redis.isOpen) await redis.close();
+      await Promise.all([stopping, url !== undefined ? shutDown(redis, true) : undefined]);
     },
   };
 }

@@ -23,7 +23,7 @@ const READY_WAIT_MS = 1_000;
  */
 export function whenReady(client: RedisConnection): Promise<void> | undefined {
   if (client.isReady) return undefined;
-  if (!client.isOpen) void client.connect().catch(ignore);
+  if (!client.isOpen) startConnecting(client);
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
@@ -45,7 +45,7 @@ function ignore(): void {}
 export function connectUrl(url: string, onError: (error: unknown) => void): RedisConnection {
   const client = createClient({ url, disableOfflineQueue: true }) as unknown as RedisConnection;
   watchErrors(client, onError);
-  void client.connect().catch(ignore);
+  startConnecting(client);
   return client;
 }
 
@@ -62,3 +62,36 @@ export function watchErrors(client: RedisConnection, onError: (error: unknown) =
 }
 
 const OUTAGE_REPORT_INTERVAL_MS = 30_000;
+
+// Connections we started and that may still be connecting.
+const connecting = new WeakMap<RedisConnection, Promise<unknown>>();
+
+function startConnecting(client: RedisConnection): void {
+  const connected = client.connect().catch(ignore);
+  connecting.set(client, connected);
+}
+
+/** How long a shutdown waits for a connection still being set up. */
+const SHUTDOWN_WAIT_MS = 1_000;
+
+/**
+ * Closes a connection we opened: gracefully when it is up (what was sent is answered first),
+ * at once otherwise. node-redis cannot abort a socket it is still connecting (destroying it
+ * then leaves the socket open), so a connection being set up is waited for, briefly.
+ */
+export async function shutDown(client: RedisConnection, graceful: boolean): Promise<void> {
+  const pending = connecting.get(client);
+  if (pending && !client.isReady) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS)));
+    await Promise.race([pending, waited]);
+    clearTimeout(timer);
+  }
+  if (!client.isOpen) return;
+  try {
+    if (graceful && client.isReady) await client.close();
+    else client.destroy();
+  } catch {
+    // Closed meanwhile.
+  }
+}

@@ -1,5 +1,5 @@
 import { compareEventIds, type BackplaneEvent } from '@sse/core';
-import { whenReady, type RedisConnection } from './connection';
+import { shutDown, whenReady, type RedisConnection } from './connection';
 import { decodeEntries, decodeReadReply } from './entries';
 
 const BLOCK_MS = 5_000;
@@ -56,11 +56,12 @@ export class StreamTail {
     });
   }
 
-  stop(): void {
+  /** Stops the loop; resolves once its connection is closed. */
+  stop(): Promise<void> {
     this.running = false;
     for (const waiter of this.waiters) waiter.resolve();
-    // destroy(), not close(): close() would wait for the XREAD that is blocking.
-    if (this.connection.isOpen) this.connection.destroy();
+    // Not graceful: that would wait for the XREAD that is blocking.
+    return shutDown(this.connection, false);
   }
 
   private reached(id: string): boolean {
@@ -84,7 +85,11 @@ export class StreamTail {
     while (this.running) {
       try {
         if (this.cursor === undefined) {
-          await this.armed.catch(() => (this.armed = this.arm()));
+          // A failed first attempt is retried here (after the backoff below), not after stop().
+          await this.armed.catch(() => {
+            if (this.running) this.armed = this.arm();
+          });
+          if (!this.running) return;
           await this.armed;
         }
         const reply = await this.connection.sendCommand([

@@ -1,0 +1,26 @@
+import { expect, it } from 'vitest';
+import { waitUntil } from '@sse/test-kit';
+import { redisBackplane } from './index';
+import { freshKey, REDIS_URL } from './redis-test-helpers.test-helper';
+
+const sockets = () =>
+  process.getActiveResourcesInfo().filter((name) => name === 'TCPSocketWrap').length;
+
+// In a file of its own: no other test's sockets may still be closing when it counts.
+it('closes every connection it opened on close(), even one still being set up', async () => {
+  const before = sockets();
+
+  // Closed at once: its connections are still connecting.
+  const early = redisBackplane({ url: REDIS_URL, key: freshKey() });
+  early.listen(() => {})();
+  await early.close?.();
+  // Closed after use: a live tail blocked in XREAD, and a publish.
+  const used = redisBackplane({ url: REDIS_URL, key: freshKey() });
+  used.listen(() => {});
+  await used.readAfter('0-0');
+  await used.append({ data: 'x', serialized: false });
+  expect(sockets()).toBeGreaterThan(before);
+  await used.close?.();
+
+  await waitUntil(() => sockets() === before, 'every socket closed', 3000);
+});
