@@ -28,21 +28,16 @@ const CHROMIUM_ARGS = [
 const UI_TIMEOUT_MS = 10_000;
 
 /**
- * The demo page of an example in a real browser (headless Chromium): its two EventSources
- * connect, the clock ticks, and an event published from the form of one tab shows up in both.
- *
- * Without a Chromium on the machine the suite is skipped, except under CI, where that is a
- * failure (`.ci/run` installs Debian's `chromium`).
+ * A describe block run in headless Chromium: `body` gets the browser (launched once for the
+ * block; pages and contexts are closed after each test). Without a Chromium on the machine the
+ * block is skipped, except under CI, where that is a failure (`.ci/run` installs Debian's
+ * `chromium`).
  */
-export function describeExamplePageInBrowser(
-  framework: string,
-  start: () => Promise<ExampleAppServer>,
-): void {
+export function describeInChromium(name: string, body: (browser: () => Browser) => void): void {
   const executablePath = findChromium();
   const required = process.env.CI !== undefined && process.env.CI !== 'false';
-  describe.skipIf(!executablePath && !required)(`${framework} example page in Chromium`, () => {
+  describe.skipIf(!executablePath && !required)(name, () => {
     let browser: Browser | undefined;
-    let server: ExampleAppServer | undefined;
 
     beforeAll(async () => {
       if (!executablePath) {
@@ -57,19 +52,38 @@ export function describeExamplePageInBrowser(
 
     afterEach(async () => {
       for (const context of browser?.contexts() ?? []) await context.close();
+    });
+
+    body(() => browser!);
+  });
+}
+
+/** Opens `url` in a new page of `browser`. */
+export async function openPage(browser: Browser, url: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(url);
+  return page;
+}
+
+/**
+ * The demo page of an example in a real browser (headless Chromium): its two EventSources
+ * connect, the clock ticks, and an event published from the form of one tab shows up in both.
+ */
+export function describeExamplePageInBrowser(
+  framework: string,
+  start: () => Promise<ExampleAppServer>,
+): void {
+  describeInChromium(`${framework} example page in Chromium`, (browser) => {
+    let server: ExampleAppServer | undefined;
+
+    afterEach(async () => {
       await server?.close();
       server = undefined;
     });
 
-    async function openPage(url: string): Promise<Page> {
-      const page = await browser!.newPage();
-      await page.goto(url);
-      return page;
-    }
-
     it('connects to /events and shows the server time from /clock', async () => {
       server = await start();
-      const page = await openPage(server.url);
+      const page = await openPage(browser(), server.url);
 
       await expect
         .poll(() => page.textContent('#status'), { timeout: UI_TIMEOUT_MS })
@@ -83,8 +97,8 @@ export function describeExamplePageInBrowser(
 
     it('shows an event published from one tab in every open tab, with its id', async () => {
       server = await start();
-      const publisher = await openPage(server.url);
-      const watcher = await openPage(server.url);
+      const publisher = await openPage(browser(), server.url);
+      const watcher = await openPage(browser(), server.url);
       for (const page of [publisher, watcher]) {
         await expect
           .poll(() => page.textContent('#status'), { timeout: UI_TIMEOUT_MS })

@@ -39,5 +39,10 @@ export {
   type AnsweredResponse,
 } from './stream-expectations';
 export { countSharingHiddenClass, hasFastProperties } from './hidden-class';
-export { describeExamplePageInBrowser, findChromium } from './example-browser';
+export {
+  describeExamplePageInBrowser,
+  describeInChromium,
+  findChromium,
+  openPage,
+} from './example-browser';
 export { churnClient, stitchReport, type ChurnResult } from './churn-client';
