@@ -117,8 +117,9 @@ export class StreamTail {
   }
 }
 
+/** A pause that does not keep the process alive (a stopped tail may still be in one). */
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function ignore(): void {}
