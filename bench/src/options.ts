@@ -56,7 +56,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const options: BenchOptions = {
     quick,
     workloads: [...WORKLOADS],
-    targets: [...TARGETS],
+    targets: TARGETS.filter((target) => !target.optIn),
     reps: quick ? 1 : 3,
     fanoutClients: quick ? [100, 1000] : [100, 1000, 5000],
     fanoutDeliveries: quick ? 300_000 : 1_000_000,

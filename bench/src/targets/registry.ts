@@ -6,6 +6,8 @@ export interface TargetInfo {
   label: string;
   /** `true` for our own bindings and adapters. */
   ours: boolean;
+  /** Run only when named in `--targets` (it needs a service: Redis). */
+  optIn?: boolean;
   load(): Promise<BenchTarget>;
 }
 
@@ -65,6 +67,13 @@ export const TARGETS: readonly TargetInfo[] = [
     label: '@sse/hono',
     ours: true,
     load: async () => (await import('./hono')).createTarget(),
+  },
+  {
+    id: 'redis',
+    label: '@sse/core on @sse/redis',
+    ours: true,
+    optIn: true,
+    load: async () => (await import('./redis')).createTarget(),
   },
 ];
 

@@ -28,9 +28,8 @@ export async function adminClient(): Promise<RedisConnection> {
 }
 
 afterAll(async () => {
-  if (!admin) return;
-  if (keys.length > 0) await admin.sendCommand(['DEL', ...keys]);
-  await admin.close();
+  if (keys.length > 0) await (await adminClient()).sendCommand(['DEL', ...keys.splice(0)]);
+  await admin?.close();
   admin = undefined;
 });
 
