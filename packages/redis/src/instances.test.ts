@@ -8,7 +8,8 @@ import {
   type NodeSseServer,
   type RecordingEventSource,
 } from '@sse/test-kit';
-import { redisBackplane } from './index';
+import { createClient } from 'redis';
+import { redisBackplane, type RedisConnection } from './index';
 import { freshKey, REDIS_URL } from './redis-test-helpers.test-helper';
 
 /** One server instance: its own node:http server, channel and Redis connections. */
@@ -103,4 +104,59 @@ describe('channels of several server instances on one Redis stream', () => {
     });
     expect(events.slice(1).map((e) => e.data)).toEqual(['3', '4']);
   });
+
+  it('delivers to clients that subscribed while the live tail was still connecting', async () => {
+    const key = freshKey();
+    // A Redis that answers the new instance's tail late (a slow network at start-up).
+    const own = createClient({ url: REDIS_URL });
+    await own.connect();
+    const slowTail = {
+      ...bindAll(own),
+      duplicate: () => withFirstCommandDelayed(own.duplicate(), 300),
+    } as unknown as RedisConnection;
+    const backplane = redisBackplane({ client: slowTail, key });
+    const channel = createChannel({ backplane });
+    const server = await serveNodeSse(
+      { heartbeat: false },
+      (stream) => void channel.subscribe(stream),
+    );
+    instances.push({ channel, backplane, server });
+    const publisher = await startInstance(key);
+    const client = await openRawSse(server.url);
+    await waitUntil(() => channel.size === 1, 'the client subscribed');
+
+    // Published after the client subscribed, before the tail has asked Redis anything.
+    for (const n of [1, 2, 3]) await publisher.channel.publish(String(n));
+
+    expect((await client.waitForEvents(3)).map((e) => e.data)).toEqual(['1', '2', '3']);
+    client.close();
+    await own.close();
+  });
 });
+
+/** The client's methods bound to it, as a plain object to override some of them. */
+function bindAll(client: object): Record<string, unknown> {
+  const bound: Record<string, unknown> = {};
+  for (const name of ['sendCommand', 'connect', 'close', 'destroy', 'on', 'once', 'off']) {
+    bound[name] = (client as Record<string, (...args: unknown[]) => unknown>)[name]!.bind(client);
+  }
+  return Object.defineProperties(bound, {
+    isOpen: { get: () => (client as { isOpen: boolean }).isOpen },
+    isReady: { get: () => (client as { isReady: boolean }).isReady },
+  });
+}
+
+/** A connection whose first command reaches Redis `ms` late. */
+function withFirstCommandDelayed(connection: object, ms: number): RedisConnection {
+  const wrapped = bindAll(connection);
+  const send = wrapped.sendCommand as RedisConnection['sendCommand'];
+  let delayed = false;
+  wrapped.sendCommand = async (args: string[]) => {
+    if (!delayed) {
+      delayed = true;
+      await new Promise((resolve) => setTimeout(resolve, ms));
+    }
+    return send(args);
+  };
+  return wrapped as unknown as RedisConnection;
+}

@@ -1,4 +1,4 @@
-import { compareEventIds, type BackplaneEvent } from '@sse/core';
+import { compareEventIds, SseError, type BackplaneEvent } from '@sse/core';
 import { shutDown, whenReady, type RedisConnection } from './connection';
 import { decodeEntries, decodeReadReply } from './entries';
 
@@ -23,6 +23,7 @@ export class StreamTail {
   private running = true;
   private failures = 0;
   private readonly waiters = new Set<{ id: string; resolve: () => void }>();
+  private readonly createdAt = Date.now();
 
   constructor(
     source: RedisConnection,
@@ -68,13 +69,24 @@ export class StreamTail {
     return this.cursor !== undefined && (compareEventIds(this.cursor, id) ?? -1) >= 0;
   }
 
+  /**
+   * Fixes the cursor at the stream's position when the tail was created, not when Redis first
+   * answers (a slow or unreachable Redis at start-up would otherwise drop every event appended
+   * in between for the clients subscribed meanwhile). That moment is read on Redis's own clock
+   * (`TIME` minus the time since), so clock skew between hosts does not matter; being early by
+   * a round trip can only hand live listeners a few events from just before they listened.
+   */
   private arm(): Promise<void> {
     const armed = (async () => {
       await whenReady(this.connection);
+      const time = await this.connection.sendCommand(['TIME']);
+      const elapsedMs = Date.now() - this.createdAt;
       const newest = decodeEntries(
         await this.connection.sendCommand(['XREVRANGE', this.key, '+', '-', 'COUNT', '1']),
       );
-      this.cursor = newest[0]?.id ?? '0-0';
+      const newestId = newest[0]?.id ?? '0-0';
+      const createdId = `${Math.max(0, redisTimeMs(time) - elapsedMs)}-0`;
+      this.cursor = (compareEventIds(createdId, newestId) ?? 0) < 0 ? createdId : newestId;
     })();
     // Awaited by history reads; a failed attempt is retried by run().
     armed.catch(() => {});
@@ -115,6 +127,17 @@ export class StreamTail {
       }
     }
   }
+}
+
+/** Milliseconds of a `TIME` reply: `[seconds, microseconds]`. */
+function redisTimeMs(reply: unknown): number {
+  if (!Array.isArray(reply) || reply.length !== 2) {
+    throw new SseError(
+      'ERR_SSE_BACKPLANE',
+      `unexpected reply from Redis to TIME: ${String(reply)}`,
+    );
+  }
+  return Number(reply[0]) * 1000 + Math.floor(Number(reply[1]) / 1000);
 }
 
 /** A pause that does not keep the process alive (a stopped tail may still be in one). */
