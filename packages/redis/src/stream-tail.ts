@@ -12,9 +12,9 @@ const RETRY_MAX_MS = 2_000;
  * every entry after its cursor to `deliver`, in stream order. When Redis goes away it reports
  * once, retries with backoff and resumes from its cursor, so no retained event is skipped.
  *
- * `armed` settles once the cursor is fixed: every entry appended after that moment will be
- * delivered. A history read that starts after `armed` therefore overlaps the tail instead of
- * leaving a hole between the two.
+ * `armed` settles once the cursor is fixed (at the stream's position when the tail was
+ * created): every entry appended since will be delivered. A history read that starts after
+ * `armed` therefore overlaps the tail instead of leaving a hole between the two.
  */
 export class StreamTail {
   armed: Promise<void>;
