@@ -1,18 +1,17 @@
 import { createServer } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  BROWSER_TIMEOUT_MS,
   describeInChromium,
   listen,
   openPage,
   recordEventSource,
+  TEST_REDIS_URL,
   type Listening,
   type RecordingEventSource,
 } from '@sse/test-kit';
 import { createDashboard, type Dashboard, type DashboardOptions } from './app';
 import type { MetricsSample } from './metrics';
-
-const REDIS_URL = process.env.SSE_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const UI_TIMEOUT_MS = 10_000;
 
 const running: { dashboard: Dashboard; server: Listening }[] = [];
 const sources: RecordingEventSource[] = [];
@@ -111,8 +110,8 @@ describe('the live dashboard', () => {
     // One key for every run: its stream stays bounded (MAXLEN) in the shared Redis.
     const redisKey = 'sse-test:dashboard';
     const [a, b] = [
-      await start({ redisUrl: REDIS_URL, redisKey }),
-      await start({ redisUrl: REDIS_URL, redisKey }),
+      await start({ redisUrl: TEST_REDIS_URL, redisKey }),
+      await start({ redisUrl: TEST_REDIS_URL, redisKey }),
     ];
     const onB = listenTo(`${b}/feed`, ['load']);
     await onB.opened;
@@ -129,22 +128,26 @@ describeInChromium('the live dashboard in Chromium', (browser) => {
     const url = await start();
     const page = await openPage(browser(), url);
 
-    await expect.poll(() => page.textContent('#status'), { timeout: UI_TIMEOUT_MS }).toBe('live');
     await expect
-      .poll(async () => Number(await page.textContent('#clients')), { timeout: UI_TIMEOUT_MS })
+      .poll(() => page.textContent('#status'), { timeout: BROWSER_TIMEOUT_MS })
+      .toBe('live');
+    await expect
+      .poll(async () => Number(await page.textContent('#clients')), { timeout: BROWSER_TIMEOUT_MS })
       .toBeGreaterThanOrEqual(2);
 
     await page.fill('#load input[name="events"]', '250');
     await page.click('#load button');
 
-    await expect.poll(() => page.textContent('#received'), { timeout: UI_TIMEOUT_MS }).toBe('250');
     await expect
-      .poll(() => page.locator('#feed li').first().textContent(), { timeout: UI_TIMEOUT_MS })
+      .poll(() => page.textContent('#received'), { timeout: BROWSER_TIMEOUT_MS })
+      .toBe('250');
+    await expect
+      .poll(() => page.locator('#feed li').first().textContent(), { timeout: BROWSER_TIMEOUT_MS })
       .toMatch(/^#\d+-\d+ burst 1: 250\/250$/);
     expect(await page.textContent('#load-status')).toBe('published 250');
     await expect
       .poll(async () => (await page.getAttribute('#line', 'points'))?.split(' ').length ?? 0, {
-        timeout: UI_TIMEOUT_MS,
+        timeout: BROWSER_TIMEOUT_MS,
       })
       .toBeGreaterThan(3);
   });

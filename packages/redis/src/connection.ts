@@ -35,7 +35,8 @@ export function whenReady(client: RedisConnection): Promise<void> | undefined {
   });
 }
 
-function ignore(): void {}
+/** A no-op listener or rejection handler. */
+export function ignore(): void {}
 
 /**
  * A client of our own for `url`. Commands fail at once while Redis is unreachable (rather than

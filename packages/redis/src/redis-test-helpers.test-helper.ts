@@ -4,10 +4,10 @@ import { createServer } from 'node:net';
 import { createClient } from 'redis';
 import { afterAll } from 'vitest';
 import type { Backplane } from '@sse/core';
+import { TEST_REDIS_URL as REDIS_URL } from '@sse/test-kit';
 import type { RedisConnection } from './connection';
 
-/** The Redis server these machines run; tests that stop Redis start their own instead. */
-export const REDIS_URL = process.env.SSE_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { TEST_REDIS_URL as REDIS_URL } from '@sse/test-kit';
 
 /** A key no other test (or run) uses; deleted after the file's tests. */
 export function freshKey(): string {

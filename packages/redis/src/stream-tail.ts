@@ -1,5 +1,5 @@
 import { compareEventIds, SseError, type BackplaneEvent } from '@sse/core';
-import { shutDown, whenReady, type RedisConnection } from './connection';
+import { ignore, shutDown, whenReady, type RedisConnection } from './connection';
 import { decodeEntries, decodeReadReply } from './entries';
 
 const BLOCK_MS = 5_000;
@@ -144,5 +144,3 @@ function redisTimeMs(reply: unknown): number {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
-
-function ignore(): void {}

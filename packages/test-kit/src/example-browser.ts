@@ -25,7 +25,8 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-const UI_TIMEOUT_MS = 10_000;
+/** How long a browser test waits for the page to show something: generous, for a loaded machine. */
+export const BROWSER_TIMEOUT_MS = 10_000;
 
 /**
  * A describe block run in headless Chromium: `body` gets the browser (launched once for the
@@ -86,11 +87,11 @@ export function describeExamplePageInBrowser(
       const page = await openPage(browser(), server.url);
 
       await expect
-        .poll(() => page.textContent('#status'), { timeout: UI_TIMEOUT_MS })
+        .poll(() => page.textContent('#status'), { timeout: BROWSER_TIMEOUT_MS })
         .toBe('connected');
       // "…" until the first tick arrives, then a time of day.
       await expect
-        .poll(() => page.textContent('#clock'), { timeout: UI_TIMEOUT_MS })
+        .poll(() => page.textContent('#clock'), { timeout: BROWSER_TIMEOUT_MS })
         .toMatch(/\d{1,2}:\d{2}:\d{2}/);
       expect(await page.textContent('#framework')).toBe(framework);
     });
@@ -101,7 +102,7 @@ export function describeExamplePageInBrowser(
       const watcher = await openPage(browser(), server.url);
       for (const page of [publisher, watcher]) {
         await expect
-          .poll(() => page.textContent('#status'), { timeout: UI_TIMEOUT_MS })
+          .poll(() => page.textContent('#status'), { timeout: BROWSER_TIMEOUT_MS })
           .toBe('connected');
       }
 
@@ -110,7 +111,7 @@ export function describeExamplePageInBrowser(
 
       for (const page of [publisher, watcher]) {
         await expect
-          .poll(() => page.locator('#events li').allTextContents(), { timeout: UI_TIMEOUT_MS })
+          .poll(() => page.locator('#events li').allTextContents(), { timeout: BROWSER_TIMEOUT_MS })
           .toEqual([expect.stringMatching(/^#\d+-\d+ \{"text":"hello from a browser"\}$/)]);
       }
       // The form is cleared once the server accepted the event.

@@ -40,9 +40,11 @@ export {
 } from './stream-expectations';
 export { countSharingHiddenClass, hasFastProperties } from './hidden-class';
 export {
+  BROWSER_TIMEOUT_MS,
   describeExamplePageInBrowser,
   describeInChromium,
   findChromium,
   openPage,
 } from './example-browser';
 export { churnClient, stitchReport, type ChurnResult } from './churn-client';
+export { TEST_REDIS_URL } from './services';
