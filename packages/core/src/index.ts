@@ -33,6 +33,7 @@ export {
   type BackplaneReadResult,
   type MemoryBackplaneOptions,
 } from './backplane';
+export type { Broker } from './brokers/broker';
 export {
   createResponse,
   createSseBody,
