@@ -6,9 +6,14 @@ export function packageConfig(entry: string[] = ['src/index.ts']): UserConfig {
     entry,
     format: ['esm', 'cjs'],
     dts: true,
+    // Neutral, not 'node': @sse/core's root entry must run on every runtime. Node built-ins
+    // (imported only by Node-only entries) stay imports, never unresolved-import warnings.
     platform: 'neutral',
+    deps: { neverBundle: [/^node:/] },
     target: 'node20',
     sourcemap: false,
     fixedExtension: true,
+    // Plugin timings measure how busy the machine is, not anything about the build.
+    checks: { pluginTimings: false },
   });
 }
