@@ -8,6 +8,7 @@ export default defineConfig({
     // Tests run against the sources, so `test` needs no build step.
     alias: [
       { find: /^@sse\/core\/node$/, replacement: src('core/src/node.ts') },
+      { find: /^@sse\/core\/adapter$/, replacement: src('core/src/adapter.ts') },
       { find: /^@sse\/core$/, replacement: src('core/src/index.ts') },
       {
         find: /^@sse\/(express|koa|hono|fastify|redis|testing|test-kit)$/,

@@ -1,3 +1,3 @@
 import { packageConfig } from '../../tsdown.base';
 
-export default packageConfig(['src/index.ts', 'src/node.ts']);
+export default packageConfig(['src/index.ts', 'src/adapter.ts', 'src/node.ts']);

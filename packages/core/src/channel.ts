@@ -101,7 +101,7 @@ export interface Channel<Events extends object = SseEventMap> {
    * duplicate in between. Unsubscribes itself when the stream closes; returns the function
    * that unsubscribes early.
    */
-  subscribe(stream: SseStream, options?: ChannelSubscribeOptions<Events>): () => void;
+  subscribe(stream: SseStream<object>, options?: ChannelSubscribeOptions<Events>): () => void;
   /** The number of subscribed streams. */
   readonly size: number;
   /** `true` after `close()`. */
@@ -112,7 +112,7 @@ export interface Channel<Events extends object = SseEventMap> {
 }
 
 interface Subscriber {
-  readonly stream: SseStream;
+  readonly stream: SseStream<object>;
   readonly filter: ((event: never) => boolean) | undefined;
   /** Live events held back while history is replayed; `null` once live. */
   queue: BackplaneEvent[] | null;
@@ -185,7 +185,7 @@ class ChannelImpl<Events extends object> implements Channel<Events>, FanOutBatch
     }
   }
 
-  subscribe(stream: SseStream, options: ChannelSubscribeOptions<Events> = {}): () => void {
+  subscribe(stream: SseStream<object>, options: ChannelSubscribeOptions<Events> = {}): () => void {
     const lastEventId = 'lastEventId' in options ? options.lastEventId : stream.lastEventId;
     if (lastEventId === undefined) {
       const subscriber = this.add(stream, options.filter, false);
@@ -199,7 +199,7 @@ class ChannelImpl<Events extends object> implements Channel<Events>, FanOutBatch
 
   /** @internal Subscribes `stream` with live events held back, for `subscribeAll`. */
   [openReplay](
-    stream: SseStream,
+    stream: SseStream<object>,
     lastEventId: string,
     filter?: Subscriber['filter'],
   ): ReplayHandle | undefined {
@@ -249,7 +249,7 @@ class ChannelImpl<Events extends object> implements Channel<Events>, FanOutBatch
   }
 
   private add(
-    stream: SseStream,
+    stream: SseStream<object>,
     filter: Subscriber['filter'],
     queued: boolean,
   ): Subscriber | undefined {

@@ -1,4 +1,4 @@
-export { SseError, SseFormatError, type SseErrorCode } from './errors';
+export { SseError, SseFormatError, type SseErrorCode, type SseErrorOptions } from './errors';
 export {
   formatEvent,
   formatComment,
@@ -25,6 +25,7 @@ export {
   type SseEventMap,
   type SseEventName,
 } from './channel';
+export { subscribeAll, type SubscribeAllOptions } from './subscribe-all';
 export {
   memoryBackplane,
   type Backplane,
@@ -34,28 +35,6 @@ export {
   type MemoryBackplaneOptions,
 } from './backplane';
 export type { Broker } from './brokers/broker';
-export {
-  createResponse,
-  createSseBody,
-  createSseHeaders,
-  type CreateResponseOptions,
-  type SseBody,
-} from './web';
-export type { HandOffResponse } from './web-handoff';
-export type { WritableResponse } from './node-transport';
-export {
-  parseSseArguments,
-  resolveChannels,
-  toChannelList,
-  runSseHandler,
-  type SseChannelSource,
-  type SseHandler,
-  type SseHandlerOptions,
-  type SseSubscribable,
-} from './handler';
-export { subscribeAll, type SubscribeAllOptions } from './subscribe-all';
+export { createResponse, type CreateResponseOptions } from './web';
 export { compareEventIds } from './event-id';
-export { sseHeaders } from './headers';
-export { readLastEventId } from './last-event-id';
-export { validateStreamOptions, DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_BUFFERED_BYTES } from './options';
-export type { SseChunk, SseTransport, SseTransportFactory, SseTransportSink } from './transport';
+export type { SseSubscribable } from './adapter/channels';

@@ -5,7 +5,7 @@ import {
   type Http2ServerResponse,
 } from 'node:http2';
 import { describeConformance, listen, type SseTarget } from '@sse/test-kit';
-import { resolveChannels, runSseHandler } from '@sse/core';
+import { errorStatus, resolveChannels, runSseHandler } from '@sse/core/adapter';
 import { openNodeStream } from '@sse/core/node';
 
 // The bare node binding: node:http (and h2c node:http2) with openNodeStream at GET /events.
@@ -23,13 +23,16 @@ const target: SseTarget = {
         res.end();
         return;
       }
-      resolveChannels(channel, req).then(
-        (channels) => runSseHandler(openNodeStream(req, res, streamOptions), channels, handler, []),
-        (error: unknown) => {
-          res.statusCode = 500;
-          res.end(String(error));
-        },
-      );
+      void Promise.resolve()
+        .then(() => resolveChannels(channel, req))
+        .then(
+          (channels) =>
+            runSseHandler(openNodeStream(req, res, streamOptions), channels, handler, []),
+          (error: unknown) => {
+            res.statusCode = errorStatus(error) ?? 500;
+            res.end(String(error));
+          },
+        );
     };
     const server = http2 ? createHttp2Server(serve) : createServer(serve);
     const { url, close } = await listen(server);

@@ -6,7 +6,8 @@ import { readLastEventId } from './last-event-id';
 import { validateStreamOptions } from './options';
 import { SseStream, type SseStreamOptions } from './stream';
 import { NodeTransport } from './node-transport';
-import { shareResponseShape } from './response-shape';
+
+export { NodeTransport, type WritableResponse } from './node-transport';
 
 /** A request of `node:http` or of the `node:http2` compatibility API. */
 export type NodeRequest = IncomingMessage | Http2ServerRequest;
@@ -41,7 +42,6 @@ export function openNodeStream(
   if (http2)
     for (const name of HTTP2_FORBIDDEN_HEADERS) if (res.hasHeader(name)) res.removeHeader(name);
   const response = res as ServerResponse;
-  shareResponseShape(response);
   // writeHead keeps headers set earlier (its own win on conflict) and, unlike setHeader, keeps
   // no per-response header table when there are none: less memory per idle connection.
   response.writeHead(200, sseHeaders(req.httpVersionMajor));

@@ -36,7 +36,7 @@ export interface ReplayHandle {
 /** @internal A channel that can be replayed together with others (see `subscribeAll`). */
 export interface ReplaySource {
   [openReplay](
-    stream: SseStream,
+    stream: SseStream<object>,
     lastEventId: string,
     filter?: (event: never) => boolean,
   ): ReplayHandle | undefined;

@@ -8,7 +8,7 @@ import {
 } from '@sse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChannel, type Channel } from './channel';
-import { runSseHandler } from './handler';
+import { runSseHandler } from './adapter/run-handler';
 
 const CLIENTS = 20;
 const RUN_MS = 3500;

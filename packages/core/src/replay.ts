@@ -15,7 +15,7 @@ import type { SseStream } from './stream';
  * are replayed too, until none is waiting.
  */
 export async function replayInOrder(
-  stream: SseStream,
+  stream: SseStream<object>,
   lastEventId: string,
   handles: readonly ReplayHandle[],
 ): Promise<void> {

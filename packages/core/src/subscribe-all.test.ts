@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { memoryBackplane, type Backplane } from './backplane';
 import { createChannel, type Channel, type ChannelOptions } from './channel';
 import { compareEventIds } from './event-id';
-import { runSseHandler, type SseSubscribable } from './handler';
+import { runSseHandler } from './adapter/run-handler';
+import type { SseSubscribable } from './adapter/channels';
 import type { SseStream } from './stream';
 import { subscribeAll } from './subscribe-all';
 
@@ -167,7 +168,7 @@ describe('subscribeAll (a stream on a list of channels)', () => {
 
   it('subscribes other subscribables on their own and unsubscribes from all', async () => {
     const [a, b] = channels(2);
-    const others: SseStream[] = [];
+    const others: SseStream<object>[] = [];
     const other: SseSubscribable = {
       subscribe: (stream) => {
         others.push(stream);

@@ -1,4 +1,4 @@
-import type { SseSubscribable } from './handler';
+import type { SseSubscribable } from './adapter/channels';
 import { isReplaySource, openReplay, type ReplayHandle } from './replay-handle';
 import { replayInOrder } from './replay';
 import type { SseStream } from './stream';
@@ -20,7 +20,7 @@ export interface SubscribeAllOptions {
  * own with `subscribe(stream)`. Returns the function that unsubscribes from every channel.
  */
 export function subscribeAll(
-  stream: SseStream,
+  stream: SseStream<object>,
   channels: readonly SseSubscribable[],
   options: SubscribeAllOptions = {},
 ): () => void {

@@ -1,5 +1,6 @@
 import { describeConformance, serveFetch, serveFetchHttp2, type SseTarget } from '@sse/test-kit';
-import { createResponse, resolveChannels, subscribeAll } from '@sse/core';
+import { createResponse, subscribeAll } from '@sse/core';
+import { resolveChannels } from '@sse/core/adapter';
 
 // The bare web binding: createResponse served by @hono/node-server at GET /events.
 const target: SseTarget = {

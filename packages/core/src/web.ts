@@ -1,11 +1,10 @@
 import { sseHeaders } from './headers';
-import type { SseTransportSink } from './transport';
 import { readLastEventId } from './last-event-id';
 import { validateStreamOptions } from './options';
 import { SseStream, type SseStreamOptions } from './stream';
-import { runSseHandler, type SseHandler } from './handler';
+import { runSseHandler, type SseHandler } from './adapter/run-handler';
+import type { SseTransportFactory } from './transport';
 import { WebBodyTransport } from './web-transport';
-import { HandOffTransport, type HandOffResponse } from './web-handoff';
 
 /** Options of `createResponse`. */
 export interface CreateResponseOptions extends SseStreamOptions {
@@ -31,29 +30,26 @@ const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
  * `Response` (they can add headers of their framework). The client leaving is seen through
  * `request.signal` and the body's `cancel()`.
  *
- * `nodeResponse`: the Node response the server writes this body into, when there is one
- * (`@hono/node-server`: `c.env.outgoing`). Once the server is seen writing the body into it
- * unchanged, frames are written to it directly (see `HandOffTransport`).
+ * `transport`: wraps the body's transport, for an adapter that knows a faster way to its
+ * server's connection (`@sse/hono` on `@hono/node-server`); by default frames go through the
+ * body.
  */
 export function createSseBody(
   request: Request,
   options: CreateResponseOptions = {},
-  nodeResponse?: HandOffResponse,
+  transport?: (body: WebBodyTransport) => SseTransportFactory,
 ): SseBody {
   validateStreamOptions(options);
-  const transport = new WebBodyTransport(
+  const web = new WebBodyTransport(
     request.signal,
     options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
   );
-  const body = transport.createBody();
-  const open = nodeResponse
-    ? (sink: SseTransportSink) => new HandOffTransport(transport, nodeResponse).attach(sink)
-    : (sink: SseTransportSink) => transport.attach(sink);
-  const stream = new SseStream(open, {
+  const body = web.createBody();
+  const stream = new SseStream(transport ? transport(web) : (sink) => web.attach(sink), {
     ...options,
     lastEventId: readLastEventId(request.headers.get('last-event-id'), request.url),
   });
-  transport.watchRequest();
+  web.watchRequest();
   return { stream, body };
 }
 

@@ -1,13 +1,14 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { type SseStream } from '@sse/core';
 import {
-  parseSseArguments,
-  resolveChannels,
+  createSseRoute,
   runSseHandler,
-  validateStreamOptions,
+  withChannelList,
   type SseHandlerOptions,
-  type SseStream,
-} from '@sse/core';
+  type SseSubscribable,
+} from '@sse/core/adapter';
 import { openNodeStream } from '@sse/core/node';
+import { shareResponseShape } from './response-shape';
 
 /**
  * Options of `sse()`: every stream option of `@sse/core` (`heartbeat`, `retry`,
@@ -41,18 +42,14 @@ export function sse(
   first?: ExpressSseOptions | ExpressSseHandler,
   second?: ExpressSseHandler,
 ): RequestHandler {
-  const { options, handler } = parseSseArguments<ExpressSseOptions, ExpressSseHandler>(
-    first,
-    second,
-  );
-  const { channel, onError, ...streamOptions } = options;
-  // Bad options are a programming error: report them when the route is declared.
-  validateStreamOptions(streamOptions);
+  const route = createSseRoute<Request, ExpressSseOptions, ExpressSseHandler>(first, second);
+  const { streamOptions, onError, handler } = route;
 
   return (req: Request, res: Response, next: NextFunction): void => {
-    void resolveChannels(channel, req).then((channels) => {
+    const open = (channels: readonly SseSubscribable[]): void => {
       let stream: SseStream;
       try {
+        shareResponseShape(res);
         stream = openNodeStream(req, res, {
           ...streamOptions,
           onError: onError ?? ((error) => next(error)),
@@ -62,6 +59,13 @@ export function sse(
         return;
       }
       runSseHandler(stream, channels, handler, [req, res]);
-    }, next);
+    };
+    try {
+      // Answered without a promise when `channel` is not a function.
+      const opening = withChannelList(route.channels(req), open);
+      if (opening instanceof Promise) opening.catch(next);
+    } catch (error) {
+      next(error);
+    }
   };
 }

@@ -1,4 +1,5 @@
-import type { SseHandlerOptions, SseStream } from '@sse/core';
+import type { SseStream } from '@sse/core';
+import type { SseHandlerOptions } from '@sse/core/adapter';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**

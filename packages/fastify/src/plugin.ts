@@ -1,8 +1,9 @@
-import { validateStreamOptions } from '@sse/core';
+import { validateStreamOptions } from '@sse/core/adapter';
 import type { FastifyPluginCallback, FastifyReply } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { FastifySseHandler, FastifySseOptions } from './options';
 import { closeOpenStreams, openReplyStream, type OpenStreams } from './reply-sse';
+import { reportUnreturned } from './unreturned';
 
 const registerSse: FastifyPluginCallback<FastifySseOptions> = (fastify, defaults, done) => {
   try {
@@ -28,16 +29,19 @@ const registerSse: FastifyPluginCallback<FastifySseOptions> = (fastify, defaults
       first?: FastifySseOptions | FastifySseHandler,
       second?: FastifySseHandler,
     ): Promise<void> {
-      return openReplyStream(this, defaults, open, first, second);
+      return reportUnreturned(this, openReplyStream(this, defaults, open, first, second));
     },
   );
   done();
 };
 
 /**
- * The fastify plugin: `app.register(ssePlugin, defaults)` decorates `reply.sse()` in the
+ * The fastify plugin: `app.register(fastifySse, defaults)` decorates `reply.sse()` in the
  * context it is registered in (and its children). `defaults` are stream options and `channel`,
  * under the options of each call. `app.close()` ends every stream the plugin opened
- * (reason `"server"`).
+ * (reason `"server"`). Built with `fastify-plugin` (name `@sse/fastify`, `fastify: '5.x'`).
  */
-export const ssePlugin = fastifyPlugin(registerSse, { fastify: '5.x', name: '@sse/fastify' });
+export const fastifySse = fastifyPlugin(registerSse, { fastify: '5.x', name: '@sse/fastify' });
+
+/** The same plugin as `fastifySse`, under its first name. */
+export const ssePlugin = fastifySse;

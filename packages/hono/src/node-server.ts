@@ -1,4 +1,4 @@
-import type { HandOffResponse } from '@sse/core';
+import type { HandOffResponse } from './hand-off';
 import type { Context } from 'hono';
 
 /**

@@ -1,17 +1,16 @@
+import { type SseStream, type SseSubscribable } from '@sse/core';
 import {
   createSseBody,
   createSseHeaders,
-  parseSseArguments,
-  resolveChannels,
+  createSseRoute,
   runSseHandler,
-  toChannelList,
-  validateStreamOptions,
+  withChannelList,
   type SseHandlerOptions,
-  type SseStream,
-  type SseSubscribable,
-} from '@sse/core';
+} from '@sse/core/adapter';
 import type { Context, Env, Handler, Input } from 'hono';
+import { handOffTo } from './hand-off';
 import { nodeServerResponse } from './node-server';
+import { toHttpException } from './http-exception';
 
 /**
  * Options of `sse()`: every stream option (`heartbeat`, `maxBufferedBytes`, `retry`,
@@ -64,16 +63,21 @@ export function sse<E extends Env = Env, P extends string = string, I extends In
   first?: HonoSseOptions<E, P, I> | HonoSseHandler<E, P, I>,
   second?: HonoSseHandler<E, P, I>,
 ): Handler<E, P, I, Response | Promise<Response>> {
-  const { options, handler } = parseSseArguments<HonoSseOptions<E, P, I>, HonoSseHandler<E, P, I>>(
+  // A bad option is a programming error: reported where the route is declared.
+  const route = createSseRoute<Context<E, P, I>, HonoSseOptions<E, P, I>, HonoSseHandler<E, P, I>>(
     first,
     second,
   );
-  const { channel, ...streamOptions } = options;
-  // A bad option is a programming error: report it where the route is declared.
-  validateStreamOptions(streamOptions);
+  const { handler } = route;
+  const streamOptions = { ...route.streamOptions, onError: route.onError };
 
   const open = (c: Context<E, P, I>, channels: readonly SseSubscribable[]): Response => {
-    const { stream, body } = createSseBody(c.req.raw, streamOptions, nodeServerResponse(c));
+    const outgoing = nodeServerResponse(c);
+    const { stream, body } = createSseBody(
+      c.req.raw,
+      streamOptions,
+      outgoing && handOffTo(outgoing),
+    );
     // Set through c.header(), next to what earlier middleware set: once a middleware has read
     // c.res (hono/cors does), Hono copies those headers over the response we return.
     for (const [name, value] of SSE_HEADERS) c.header(name, value);
@@ -87,9 +91,18 @@ export function sse<E extends Env = Env, P extends string = string, I extends In
     // @hono/node-server (1.19) creates the request's signal on first read, and only a signal
     // that exists when the client leaves is aborted: read it before anything async.
     void c.req.raw.signal;
-    // Answered without a promise when nothing needs awaiting: @hono/node-server then keeps no
+    // Answered without a promise when `channel` is not a function: @hono/node-server then keeps no
     // suspended async frame per open stream.
-    if (typeof channel !== 'function') return open(c, toChannelList(channel));
-    return resolveChannels(channel, c).then((channels) => open(c, channels));
+    try {
+      const opening = withChannelList(route.channels(c), (channels) => open(c, channels));
+      return opening instanceof Promise ? opening.catch(rethrowAsHttpException) : opening;
+    } catch (error) {
+      return rethrowAsHttpException(error);
+    }
   };
+}
+
+/** An error meant for the client (`status` 4xx/5xx) reaches `app.onError` as Hono's own kind. */
+function rethrowAsHttpException(error: unknown): never {
+  throw toHttpException(error);
 }

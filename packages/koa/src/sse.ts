@@ -1,12 +1,6 @@
 import type { Context, Middleware, Next } from 'koa';
-import {
-  parseSseArguments,
-  resolveChannels,
-  runSseHandler,
-  validateStreamOptions,
-  type SseHandlerOptions,
-  type SseStream,
-} from '@sse/core';
+import { type SseStream } from '@sse/core';
+import { createSseRoute, runSseHandler, type SseHandlerOptions } from '@sse/core/adapter';
 import { openNodeStream } from '@sse/core/node';
 
 declare module 'koa' {
@@ -45,13 +39,12 @@ export type KoaSseHandler = (stream: SseStream, ctx: Context) => void | Promise<
 export function sse(handler: KoaSseHandler): Middleware;
 export function sse(options?: KoaSseOptions, handler?: KoaSseHandler): Middleware;
 export function sse(first?: KoaSseOptions | KoaSseHandler, second?: KoaSseHandler): Middleware {
-  const { options, handler } = parseSseArguments<KoaSseOptions, KoaSseHandler>(first, second);
-  const { channel, onError, ...streamOptions } = options;
-  // Bad options are a programming error: report them when the middleware is created.
-  validateStreamOptions(streamOptions);
+  // Bad options are a programming error: reported when the middleware is created.
+  const route = createSseRoute<Context, KoaSseOptions, KoaSseHandler>(first, second);
+  const { streamOptions, onError, handler } = route;
 
   return async (ctx: Context, next: Next): Promise<void> => {
-    const channels = await resolveChannels(channel, ctx);
+    const channels = await route.channels(ctx);
     const stream = openNodeStream(ctx.req, ctx.res, {
       ...streamOptions,
       onError: onError ?? ((error) => ctx.app.emit('error', error, ctx)),

@@ -1,9 +1,11 @@
 import { openRawSse, serveNodeSse, waitUntil, type NodeSseServer } from '@sse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createChannel } from './channel';
-import { SseError } from './errors';
-import { parseSseArguments, resolveChannels, runSseHandler, type SseHandler } from './handler';
-import { readLastEventId } from './last-event-id';
+import { createChannel } from '../channel';
+import { SseError } from '../errors';
+import { readLastEventId } from '../last-event-id';
+import { parseSseArguments } from './arguments';
+import { resolveChannels } from './channels';
+import { runSseHandler, type SseHandler } from './run-handler';
 
 let server: NodeSseServer | undefined;
 afterEach(async () => {
@@ -54,13 +56,35 @@ describe('resolveChannels', () => {
     expect(await resolveChannels([a, b], null)).toEqual([a, b]);
     expect(await resolveChannels((room: string) => (room === 'b' ? b : a), 'b')).toEqual([b]);
     expect(await resolveChannels(() => Promise.resolve([a]), null)).toEqual([a]);
-    expect(await resolveChannels(() => undefined, null)).toEqual([]);
+    expect(await resolveChannels(() => [], null)).toEqual([]);
     expect(await resolveChannels(undefined, null)).toEqual([]);
   });
 
+  it('answers at once, without a promise, when the channel is not a function', () => {
+    const a = createChannel();
+    expect(resolveChannels(a, null)).toEqual([a]);
+    expect(resolveChannels(() => a, null)).toEqual([a]);
+    expect(resolveChannels(() => Promise.resolve(a), null)).toBeInstanceOf(Promise);
+  });
+
+  it.each([
+    ['undefined', () => undefined],
+    ['null', () => null],
+    ['undefined, async', () => Promise.resolve(undefined)],
+  ])('reports a function finding no channel (%s) as a 404 SseError', async (_name, find) => {
+    const error = await Promise.resolve()
+      .then(() => resolveChannels(find, null))
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SseError);
+    expect(error).toMatchObject({ code: 'ERR_SSE_NO_CHANNEL', status: 404, expose: true });
+  });
+
   it('rejects what is not a channel with ERR_SSE_OPTIONS', async () => {
-    await expect(resolveChannels({} as never, null)).rejects.toBeInstanceOf(SseError);
-    await expect(resolveChannels(() => ['nope'] as never, null)).rejects.toMatchObject({
+    expect(() => resolveChannels({} as never, null)).toThrow(SseError);
+    expect(() => resolveChannels(() => ['nope'] as never, null)).toThrow(
+      expect.objectContaining({ code: 'ERR_SSE_OPTIONS' }),
+    );
+    await expect(resolveChannels(() => Promise.resolve({} as never), null)).rejects.toMatchObject({
       code: 'ERR_SSE_OPTIONS',
     });
   });

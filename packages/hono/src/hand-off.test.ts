@@ -2,7 +2,9 @@ import { createServer, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { listen, openRawSse, waitUntil, type Listening } from '@sse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSseBody, createSseHeaders, type SseCloseReason, type SseStream } from './index';
+import type { SseCloseReason, SseStream } from '@sse/core';
+import { createSseBody, createSseHeaders } from '@sse/core/adapter';
+import { handOffTo } from './hand-off';
 
 let server: Listening | undefined;
 
@@ -29,7 +31,7 @@ async function serveBodies(rewrite: (chunk: Uint8Array) => Uint8Array = (chunk) 
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     const request = new Request(`http://localhost${req.url}`, { signal: abort.signal });
-    const { stream, body } = createSseBody(request, { heartbeat: false }, res);
+    const { stream, body } = createSseBody(request, { heartbeat: false }, handOffTo(res));
     const entry: Served = { stream, reads: 0, reasons: [] };
     stream.onClose((reason) => entry.reasons.push(reason));
     served.push(entry);
