@@ -35,6 +35,7 @@ export {
   type MemoryBackplaneOptions,
 } from './backplane';
 export type { Broker } from './brokers/broker';
+export { memoryBroker, type MemoryBrokerOptions } from './brokers/memory-broker';
 export { createResponse, type CreateResponseOptions } from './web';
 export { compareEventIds } from './event-id';
 export type { SseSubscribable } from './adapter/channels';
