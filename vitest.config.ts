@@ -23,6 +23,8 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'examples/*/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
+    // A Redis for the tests that need one: 127.0.0.1:6379, else a redis-server of the run's own.
+    globalSetup: ['./packages/test-kit/src/redis-global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     typecheck: {

@@ -6,6 +6,7 @@ import {
   listen,
   openPage,
   recordEventSource,
+  skipWithoutRedis,
   TEST_REDIS_URL,
   type Listening,
   type RecordingEventSource,
@@ -106,20 +107,24 @@ describe('the live dashboard', () => {
     expect((await load(url, { events: 1 }, 'text/plain')).status).toBe(415);
   });
 
-  it('shares the feed between two instances through Redis', async () => {
-    // One key for every run: its stream stays bounded (MAXLEN) in the shared Redis.
-    const redisKey = 'sse-test:dashboard';
-    const [a, b] = [
-      await start({ redisUrl: TEST_REDIS_URL, redisKey }),
-      await start({ redisUrl: TEST_REDIS_URL, redisKey }),
-    ];
-    const onB = listenTo(`${b}/feed`, ['load']);
-    await onB.opened;
+  describe('on Redis', () => {
+    skipWithoutRedis();
 
-    expect((await load(a, { events: 20 })).status).toBe(202);
+    it('shares the feed between two instances through Redis', async () => {
+      // One key for every run: its stream stays bounded (MAXLEN) in the shared Redis.
+      const redisKey = 'sse-test:dashboard';
+      const [a, b] = [
+        await start({ redisUrl: TEST_REDIS_URL, redisKey }),
+        await start({ redisUrl: TEST_REDIS_URL, redisKey }),
+      ];
+      const onB = listenTo(`${b}/feed`, ['load']);
+      await onB.opened;
 
-    const events = await onB.waitFor(20);
-    expect(JSON.parse(events.at(-1)!.data)).toEqual({ burst: 1, n: 20, of: 20 });
+      expect((await load(a, { events: 20 })).status).toBe(202);
+
+      const events = await onB.waitFor(20);
+      expect(JSON.parse(events.at(-1)!.data)).toEqual({ burst: 1, n: 20, of: 20 });
+    });
   });
 });
 

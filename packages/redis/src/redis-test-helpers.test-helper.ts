@@ -4,10 +4,13 @@ import { createServer } from 'node:net';
 import { createClient } from 'redis';
 import { afterAll } from 'vitest';
 import type { Backplane } from '@sse/core';
-import { TEST_REDIS_URL as REDIS_URL } from '@sse/test-kit';
+import { skipWithoutRedis, TEST_REDIS_URL as REDIS_URL } from '@sse/test-kit';
 import type { RedisConnection } from './connection';
 
 export { TEST_REDIS_URL as REDIS_URL } from '@sse/test-kit';
+
+// Every file importing these helpers needs Redis (a test-kit global setup provides one).
+skipWithoutRedis();
 
 /** A key no other test (or run) uses; deleted after the file's tests. */
 export function freshKey(): string {

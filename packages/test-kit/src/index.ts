@@ -47,4 +47,4 @@ export {
   openPage,
 } from './example-browser';
 export { churnClient, stitchReport, type ChurnResult } from './churn-client';
-export { TEST_REDIS_URL } from './services';
+export { skipWithoutRedis, TEST_REDIS_URL } from './services';
