@@ -19,6 +19,7 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
   vi.useRealTimers();
+  vi.unstubAllGlobals();
 });
 
 const countHeartbeats = (text: string) =>
@@ -133,6 +134,29 @@ describe('heartbeat', () => {
     expect(activeHeartbeatTimers()).toBe(1);
     expect(vi.getTimerCount()).toBe(1);
     for (const client of clients) client.close();
+    await waitUntil(() => server!.streams.every((s) => s.closed), 'every stream to close');
+    expect(activeHeartbeatTimers()).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('gives every stream its own timer on Cloudflare Workers, each heartbeated', async () => {
+    // workerd cancels a request that has nothing pending of its own: a shared timer would keep
+    // only the first stream's request alive.
+    vi.stubGlobal('navigator', { userAgent: 'Cloudflare-Workers' });
+    server = await serveNodeSse({ heartbeat: 2000 });
+    const clients = await Promise.all([1, 2, 3].map(() => openRawSse(server!.url)));
+    await server.streamAt(2);
+    expect(activeHeartbeatTimers()).toBe(3);
+    expect(vi.getTimerCount()).toBe(3);
+
+    vi.advanceTimersByTime(2500);
+    for (const client of clients) {
+      await client.waitForText((text) => countHeartbeats(text) === 1);
+    }
+    clients[0]!.close();
+    await waitUntil(() => server!.streams[0]!.closed, 'the first stream to close');
+    expect(vi.getTimerCount()).toBe(2);
+    for (const client of clients.slice(1)) client.close();
     await waitUntil(() => server!.streams.every((s) => s.closed), 'every stream to close');
     expect(activeHeartbeatTimers()).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
