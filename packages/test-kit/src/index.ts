@@ -48,3 +48,18 @@ export {
 } from './example-browser';
 export { churnClient, stitchReport, type ChurnResult } from './churn-client';
 export { skipWithoutRedis, TEST_REDIS_URL } from './services';
+export {
+  describeRuntimes,
+  describeWithRuntime,
+  useRuntime,
+  RUNTIMES,
+  type RuntimeContext,
+} from './runtimes/suite';
+export { bundleForRuntime, type BundleOptions } from './runtimes/bundle';
+export {
+  runtimeBinary,
+  startRuntime,
+  type RuntimeName,
+  type RuntimeServer,
+} from './runtimes/launch';
+export { FixtureClient } from './runtimes/fixture-client';

@@ -1,0 +1,4 @@
+import { fixtureFetch } from '../fixture-app';
+
+/** A module Worker: workerd calls `fetch` for every request. */
+export default { fetch: fixtureFetch };

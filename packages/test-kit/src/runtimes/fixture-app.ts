@@ -1,0 +1,148 @@
+import {
+  createChannel,
+  createResponse,
+  subscribeAll,
+  type Channel,
+  type CreateResponseOptions,
+  type SseStream,
+} from '@sse/core';
+import { sse } from '@sse/hono';
+import { Hono } from 'hono';
+import { runScript, type FixtureScript } from './fixture-scripts';
+
+/** What `GET /stats` answers: the state that lives in the runtime's process. */
+export interface FixtureStats {
+  /** Subscribers of each channel asked for with `?channel=a,b`, in that order. */
+  sizes: number[];
+  /** Streams closed as slow, over the channels asked for. */
+  closedSlow: number;
+  /** The stream opened with `?tag=` (`undefined` until it opened). */
+  stream?: { reason: string | undefined; aborted: boolean; lastEventId: string | undefined };
+}
+
+interface StreamRecord {
+  stream: SseStream;
+  reason: string | undefined;
+  aborted: boolean;
+  lastEventId: string | undefined;
+}
+
+const channels = new Map<string, Channel>();
+const records = new Map<string, StreamRecord>();
+
+function channelNamed(name: string, history: string | null): Channel {
+  let channel = channels.get(name);
+  if (!channel) {
+    channel = createChannel(history ? { history: Number(history) } : {});
+    channels.set(name, channel);
+  }
+  return channel;
+}
+
+function channelsOf(query: URLSearchParams): Channel[] {
+  const names = query.get('channel');
+  if (!names) return [];
+  return names.split(',').map((name) => channelNamed(name, query.get('history')));
+}
+
+/** Stream options from the query: `heartbeat` (ms or `false`), `retry`, `maxBufferedBytes`. */
+function optionsOf(query: URLSearchParams): CreateResponseOptions {
+  const options: CreateResponseOptions = {};
+  const heartbeat = query.get('heartbeat');
+  if (heartbeat !== null) options.heartbeat = heartbeat === 'false' ? false : Number(heartbeat);
+  const retry = query.get('retry');
+  if (retry !== null) options.retry = Number(retry);
+  const maxBufferedBytes = query.get('maxBufferedBytes');
+  if (maxBufferedBytes !== null) options.maxBufferedBytes = Number(maxBufferedBytes);
+  const highWaterMark = query.get('highWaterMark');
+  if (highWaterMark !== null) options.highWaterMark = Number(highWaterMark);
+  return options;
+}
+
+/** Records the stream under its `?tag=` and runs its `?script=`. */
+function onOpen(stream: SseStream, query: URLSearchParams): void | Promise<void> {
+  const tag = query.get('tag');
+  if (tag) {
+    const record: StreamRecord = {
+      stream,
+      reason: undefined,
+      aborted: false,
+      lastEventId: stream.lastEventId,
+    };
+    records.set(tag, record);
+    stream.onClose((reason) => (record.reason = reason));
+    stream.signal.addEventListener('abort', () => (record.aborted = true));
+  }
+  const script = query.get('script') as FixtureScript | null;
+  return script ? runScript(script, stream) : undefined;
+}
+
+async function publish(query: URLSearchParams, request: Request): Promise<Response> {
+  const channel = channelNamed(query.get('channel') ?? 'default', query.get('history'));
+  const count = Number(query.get('count') ?? 1);
+  const size = query.get('size');
+  const text = size ? 'x'.repeat(Number(size)) : await request.text();
+  const ids: string[] = [];
+  for (let n = 0; n < count; n++) {
+    ids.push(await channel.publish(text, { event: query.get('event') ?? undefined }));
+  }
+  return Response.json(ids);
+}
+
+function stats(query: URLSearchParams): Response {
+  const list = channelsOf(query);
+  const tag = query.get('tag');
+  const body: FixtureStats = {
+    sizes: list.map((channel) => channel.size),
+    closedSlow: list.reduce((sum, channel) => sum + channel.stats().closedSlow, 0),
+  };
+  const record = tag ? records.get(tag) : undefined;
+  if (record) {
+    const { reason, aborted, lastEventId } = record;
+    body.stream = { reason, aborted, lastEventId };
+  }
+  return Response.json(body);
+}
+
+const hono = new Hono();
+hono.get('/hono/events', (c) => {
+  const query = new URL(c.req.url).searchParams;
+  const handler = sse({ ...optionsOf(query), channel: channelsOf(query) }, (stream) =>
+    onOpen(stream, query),
+  );
+  return handler(c, () => Promise.resolve());
+});
+
+/**
+ * The app every runtime serves in the runtime tests: `GET /core/events` answers with
+ * `createResponse`, `GET /hono/events` with `@sse/hono`; the channels live here, in the
+ * runtime's process, so the tests publish, close and look at them over HTTP
+ * (`POST /publish`, `POST /close`, `POST /end`, `GET /stats`).
+ */
+export async function fixtureFetch(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const query = url.searchParams;
+  switch (`${request.method} ${url.pathname}`) {
+    case 'GET /core/events': {
+      const list = channelsOf(query);
+      return createResponse(request, optionsOf(query), (stream) => {
+        subscribeAll(stream, list);
+        return onOpen(stream, query);
+      });
+    }
+    case 'GET /hono/events':
+      return hono.fetch(request);
+    case 'POST /publish':
+      return publish(query, request);
+    case 'POST /close':
+      for (const channel of channelsOf(query)) channel.close({ retry: Number(query.get('retry')) });
+      return new Response(null, { status: 204 });
+    case 'POST /end':
+      records.get(query.get('tag') ?? '')?.stream.close();
+      return new Response(null, { status: 204 });
+    case 'GET /stats':
+      return stats(query);
+    default:
+      return new Response('not found', { status: 404 });
+  }
+}
