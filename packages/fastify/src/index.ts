@@ -1,2 +1,2 @@
-export { ssePlugin } from './plugin';
+export { fastifySse, fastifySse as default, ssePlugin } from './plugin';
 export type { FastifySseHandler, FastifySseOptions } from './options';

@@ -2,7 +2,7 @@ import { createChannel, SseError, type SseCloseReason } from '@sse/core';
 import { openRawSse, recordEventSource, waitUntil, type RecordingEventSource } from '@sse/test-kit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ssePlugin } from './index';
+import fastifySseDefault, { fastifySse, ssePlugin } from './index';
 
 let app: FastifyInstance | undefined;
 let source: RecordingEventSource | undefined;
@@ -24,6 +24,21 @@ async function start(instance: FastifyInstance): Promise<string> {
   if (address === null || typeof address === 'string') throw new Error('not listening on TCP');
   return `http://127.0.0.1:${address.port}`;
 }
+
+describe('fastifySse', () => {
+  it('is the default export, and ssePlugin its alias', () => {
+    expect(fastifySseDefault).toBe(fastifySse);
+    expect(ssePlugin).toBe(fastifySse);
+  });
+
+  it('declares its name and fastify 5 to fastify-plugin', async () => {
+    const meta = (fastifySse as unknown as Record<symbol, unknown>)[Symbol.for('plugin-meta')];
+    expect(meta).toMatchObject({ name: '@sse/fastify', fastify: '5.x' });
+    const app = create();
+    await app.register(fastifySse);
+    expect(app.hasPlugin('@sse/fastify')).toBe(true);
+  });
+});
 
 describe('reply.sse', () => {
   it('streams events to a real EventSource from `return reply.sse(...)`', async () => {

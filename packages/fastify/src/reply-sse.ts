@@ -1,15 +1,15 @@
+import { SseError, type SseStream } from '@sse/core';
 import {
   parseSseArguments,
   resolveChannels,
   runSseHandler,
-  SseError,
   validateStreamOptions,
-  type SseStream,
-} from '@sse/core';
+  withChannelList,
+  type SseSubscribable,
+} from '@sse/core/adapter';
 import { openNodeStream } from '@sse/core/node';
 import type { FastifyReply } from 'fastify';
 import type { Http2ServerRequest, Http2Session } from 'node:http2';
-import { finishOnAbort } from './finish-on-abort';
 import type { FastifySseHandler, FastifySseOptions } from './options';
 
 /** The streams one registration of the plugin has opened, so that `app.close()` ends them. */
@@ -53,26 +53,47 @@ export function closeOpenStreams(open: OpenStreams): void {
   }
 }
 
-/** The body of `reply.sse()`; see its TSDoc in options.ts. */
-export async function openReplyStream(
+/**
+ * The body of `reply.sse()`; see its TSDoc in options.ts. When `channel` is not a function, or
+ * its function answers synchronously, the stream opens (and the reply is hijacked) before this
+ * returns: an async route that forgot to `return reply.sse(...)` still streams, as fastify
+ * sends nothing for a hijacked reply.
+ */
+export function openReplyStream(
   reply: FastifyReply,
   defaults: FastifySseOptions,
   open: OpenStreams,
   first: FastifySseOptions | FastifySseHandler | undefined,
   second: FastifySseHandler | undefined,
 ): Promise<void> {
-  const { options, handler } = parseSseArguments<FastifySseOptions, FastifySseHandler>(
-    first,
-    second,
-  );
-  const { channel, ...streamOptions } = mergeOptions(defaults, options);
-  validateStreamOptions(streamOptions);
-  assertNotSent(reply);
-  const { request } = reply;
-  const channels = await resolveChannels(channel, request);
+  try {
+    const { options, handler } = parseSseArguments<FastifySseOptions, FastifySseHandler>(
+      first,
+      second,
+    );
+    const { channel, ...streamOptions } = mergeOptions(defaults, options);
+    validateStreamOptions(streamOptions);
+    assertNotSent(reply);
+    const opened = withChannelList(resolveChannels(channel, reply.request), (channels) =>
+      startStream(reply, streamOptions, open, channels, handler),
+    );
+    return opened instanceof Promise ? opened : Promise.resolve();
+  } catch (error) {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on as thrown
+    return Promise.reject(error);
+  }
+}
+
+function startStream(
+  reply: FastifyReply,
+  streamOptions: Omit<FastifySseOptions, 'channel'>,
+  open: OpenStreams,
+  channels: readonly SseSubscribable[],
+  handler: FastifySseHandler | undefined,
+): void {
   // The channel function may have taken a while: the reply may have been sent meanwhile.
   assertNotSent(reply);
-
+  const { request } = reply;
   // From here on fastify sends nothing: no onSend hooks, no serializer, no compression.
   reply.hijack();
   // Headers set with reply.header() (by @fastify/cors and other hooks) live on the reply
@@ -87,14 +108,12 @@ export async function openReplyStream(
     onError:
       streamOptions.onError ?? ((error) => request.log.error({ err: error }, 'SSE stream failed')),
   });
-  // On HTTP/2 (`fastify({ http2: true })`) the raw request is an Http2ServerRequest.
-  const { stream: h2stream } = request.raw as unknown as Partial<Http2ServerRequest>;
-  // Registered after openNodeStream: the stream is closed before onResponse hooks run.
-  if (!h2stream) finishOnAbort(reply.raw);
   if (open.closing) {
     stream.close();
     return;
   }
+  // On HTTP/2 (`fastify({ http2: true })`) the raw request is an Http2ServerRequest.
+  const { stream: h2stream } = request.raw as unknown as Partial<Http2ServerRequest>;
   open.streams.set(stream, h2stream?.session);
   stream.onClose(() => open.streams.delete(stream));
   runSseHandler(stream, channels, handler, [request, reply]);
