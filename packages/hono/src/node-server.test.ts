@@ -111,6 +111,29 @@ describe('sse on @hono/node-server', () => {
     logged.mockRestore();
   });
 
+  it('logs a handler error raised after the stream opened with console.error, once', async () => {
+    const failure = new Error('lost the feed');
+    const app = new Hono();
+    app.get(
+      '/events',
+      sse({ heartbeat: false }, async (stream) => {
+        await stream.send('before');
+        throw failure;
+      }),
+    );
+    const { url } = await serve(app);
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const res = await openRawSse(`${url}/events`);
+      await res.ended;
+
+      expect(res.events.map((event) => event.data)).toEqual(['before']);
+      expect(logged.mock.calls).toEqual([[failure]]);
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
   it('serves HTTP/2 with no connection-specific headers and sees the client leave', async () => {
     const { url, channel, reasons } = await serveRecordingCloses(true);
     await expectHttp2ClientLeave(`${url}/events`, channel, reasons);

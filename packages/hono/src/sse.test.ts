@@ -3,7 +3,7 @@ import { waitUntil } from '@sse/test-kit';
 import { Hono } from 'hono';
 import { compress } from 'hono/compress';
 import { cors } from 'hono/cors';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { sse } from './index';
 import { readBody } from './read-body.test-helper';
 
@@ -262,22 +262,43 @@ describe('sse', () => {
     expect(closed).toEqual(['error']);
   });
 
-  it('closes the stream with reason "error" and no output when there is no onError', async () => {
-    const failure = new Error('handler failed');
-    const closes: [SseCloseReason, unknown][] = [];
-    const app = new Hono();
-    app.get(
-      '/events',
-      sse({ heartbeat: false }, (stream) => {
-        stream.onClose((reason, error) => closes.push([reason, error]));
-        throw failure;
-      }),
-    );
+  it('reports an error raised after the stream opened with console.error when there is no onError, as Hono does', async () => {
+    const thrown = new Error('handler threw');
+    const rejected = new Error('handler rejected');
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const closes: [SseCloseReason, unknown][] = [];
+      const app = new Hono();
+      app.get(
+        '/throws',
+        sse({ heartbeat: false }, (stream) => {
+          stream.onClose((reason, error) => closes.push([reason, error]));
+          throw thrown;
+        }),
+      );
+      app.get(
+        '/rejects',
+        sse({ heartbeat: false }, async (stream) => {
+          stream.onClose((reason, error) => closes.push([reason, error]));
+          await stream.send('before');
+          throw rejected;
+        }),
+      );
 
-    const body = readBody(await app.request('/events'));
+      const first = readBody(await app.request('/throws'));
+      expect(await first.readToEnd()).toBe(': \n\n');
+      const second = readBody(await app.request('/rejects'));
+      await second.readToEnd();
 
-    expect(await body.readToEnd()).toBe(': \n\n');
-    expect(closes).toEqual([['error', failure]]);
+      expect(second.events.map((e) => e.data)).toEqual(['before']);
+      expect(logged.mock.calls).toEqual([[thrown], [rejected]]);
+      expect(closes).toEqual([
+        ['error', thrown],
+        ['error', rejected],
+      ]);
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it('keeps headers set earlier with c.header() and drops a length or transfer-encoding', async () => {

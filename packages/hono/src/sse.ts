@@ -48,7 +48,8 @@ const SSE_HEADERS: readonly (readonly [string, string])[] = [...createSseHeaders
  * `channel` (one, a list, or a function of the context) is resolved before the response
  * starts, so what it throws goes to `app.onError`. Headers set earlier with `c.header()`
  * (CORS, cookies, tracing) are kept. Errors raised once the stream is open go to
- * `options.onError`, then the stream closes with reason `"error"`.
+ * `options.onError` (default: `console.error`, as Hono's own streaming helpers report them),
+ * then the stream closes with reason `"error"`.
  *
  * Throws `SseError` (`ERR_SSE_OPTIONS`) or `SseFormatError` at once for bad options.
  */
@@ -69,7 +70,7 @@ export function sse<E extends Env = Env, P extends string = string, I extends In
     second,
   );
   const { handler } = route;
-  const streamOptions = { ...route.streamOptions, onError: route.onError };
+  const streamOptions = { ...route.streamOptions, onError: route.onError ?? logStreamError };
 
   const open = (c: Context<E, P, I>, channels: readonly SseSubscribable[]): Response => {
     const outgoing = nodeServerResponse(c);
@@ -100,6 +101,17 @@ export function sse<E extends Env = Env, P extends string = string, I extends In
       return rethrowAsHttpException(error);
     }
   };
+}
+
+/**
+ * Reports an error raised after the response started when the route has no `onError`. The
+ * response is under way, so `app.onError` (which answers with a new response) cannot take it;
+ * Hono's own `stream()` and `streamSSE()` helpers (4.x) log such an error with `console.error`,
+ * as its default error handler logs the errors it answers: do the same.
+ */
+function logStreamError(error: unknown): void {
+  // eslint-disable-next-line no-console -- Hono's way of reporting an error it cannot answer
+  console.error(error);
 }
 
 /** An error meant for the client (`status` 4xx/5xx) reaches `app.onError` as Hono's own kind. */
