@@ -19,6 +19,15 @@ export interface CollectOptions {
    * @default 5000
    */
   timeoutMs?: number;
+  /**
+   * Called once, when the stream's first bytes arrive: the server has opened the stream and
+   * subscribed it to its channels, so what is published from here on reaches it. A throw or a
+   * rejected promise from it fails the read.
+   *
+   * @example
+   * await readEvents(app, '/events', { count: 1, onOpen: () => news.publish('hi') });
+   */
+  onOpen?: () => unknown;
 }
 
 /**
@@ -30,7 +39,7 @@ export function collectEvents(
   options: CollectOptions,
   stop: () => void,
 ): Promise<SseTestEvent[]> {
-  const { count, timeoutMs = 5000 } = options;
+  const { count, timeoutMs = 5000, onOpen } = options;
   if (!Number.isSafeInteger(count) || count < 0) {
     return Promise.reject(
       new RangeError(`count must be a non-negative integer, got ${String(count)}`),
@@ -62,9 +71,16 @@ export function collectEvents(
       timeoutMs,
     );
     if (count === 0) return finish();
+    let open = false;
+    const opening = () => {
+      open = true;
+      const result = onOpen?.();
+      if (isThenable(result)) result.then(undefined, (error: unknown) => finish(toError(error)));
+    };
     void (async () => {
       try {
         for await (const chunk of chunks) {
+          if (!open) opening();
           parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
           if (events.length >= count) return finish();
         }
@@ -74,8 +90,16 @@ export function collectEvents(
           ),
         );
       } catch (error) {
-        finish(settled ? undefined : (error as Error));
+        finish(settled ? undefined : toError(error));
       }
     })();
   });
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
