@@ -4,6 +4,20 @@ import { assertRetry } from './framing';
 /** Stream option defaults, as documented on `SseStreamOptions`. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
+/**
+ * The `heartbeat` default on Bun. `Bun.serve` closes a connection that has been idle for its
+ * `idleTimeout` (10 s by default), checked every 4 s: an idle stream is cut after 8 to 12 s.
+ * A heartbeat is sent after between one and one and a quarter intervals of idleness: at most
+ * 6.25 s here.
+ */
+export const BUN_DEFAULT_HEARTBEAT_MS = 5_000;
+
+/** The heartbeat default of the runtime this runs on. */
+function defaultHeartbeat(): number {
+  return (globalThis as { Bun?: unknown }).Bun === undefined
+    ? DEFAULT_HEARTBEAT_MS
+    : BUN_DEFAULT_HEARTBEAT_MS;
+}
 
 interface RawStreamOptions {
   heartbeat?: number | false;
@@ -16,7 +30,7 @@ export function validateStreamOptions(options: RawStreamOptions): {
   heartbeat: number | false;
   maxBufferedBytes: number;
 } {
-  const heartbeat = options.heartbeat ?? DEFAULT_HEARTBEAT_MS;
+  const heartbeat = options.heartbeat ?? defaultHeartbeat();
   if (heartbeat !== false && !(Number.isFinite(heartbeat) && heartbeat > 0)) {
     throw new SseError(
       'ERR_SSE_OPTIONS',
