@@ -55,7 +55,7 @@ export {
   RUNTIMES,
   type RuntimeContext,
 } from './runtimes/suite';
-export { bundleForRuntime, type BundleOptions } from './runtimes/bundle';
+export { bundleForRuntime, workspaceSources, type BundleOptions } from './runtimes/bundle';
 export {
   runtimeBinary,
   startRuntime,
