@@ -76,9 +76,11 @@ describe('redisBackplane', () => {
     expect(result.events.map((e) => e.data)).toEqual(['kept']);
   });
 
-  it('answers an empty history, without a gap, for a stream that does not exist yet', async () => {
+  it('answers an empty history for a stream that does not exist: from the start without a gap, from an id with one', async () => {
     const plane = backplane(freshKey());
-    expect(await plane.readAfter('1-0')).toEqual({ events: [], gap: false, oldestId: null });
+    expect(await plane.readAfter('0-0')).toEqual({ events: [], gap: false, oldestId: null });
+    // Whoever saw an event of the stream lost it (flushed, a restart without persistence).
+    expect(await plane.readAfter('1-0')).toEqual({ events: [], gap: true, oldestId: null });
   });
 
   it('delivers what any instance appends to the listeners of every instance, in stream order', async () => {

@@ -1,38 +1,81 @@
 import { createClient } from 'redis';
 
-/** What the backplane uses of a node-redis client. */
+/** What is called with each message of a subscribed channel. */
+export type RedisMessageListener = (message: string, channel: string) => void;
+
+/** What `@sse/redis` uses of a node-redis client (`createClient()`). */
 export interface RedisConnection {
   sendCommand(args: string[]): Promise<unknown>;
   duplicate(overrides?: { disableOfflineQueue?: boolean }): RedisConnection;
+  subscribe(channel: string, listener: RedisMessageListener): Promise<unknown>;
+  unsubscribe(channel: string, listener: RedisMessageListener): Promise<unknown>;
   connect(): Promise<unknown>;
   close(): Promise<void>;
   destroy(): void;
   on(event: 'error', listener: (error: unknown) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
   once(event: 'ready', listener: () => void): unknown;
   off(event: 'ready', listener: () => void): unknown;
+  off(event: 'error', listener: (error: unknown) => void): unknown;
   readonly isOpen: boolean;
   readonly isReady: boolean;
+}
+
+/** What `@sse/redis` uses of a node-redis Cluster client (`createCluster()`). */
+export interface RedisClusterConnection {
+  sendCommand(
+    firstKey: string | undefined,
+    isReadonly: boolean | undefined,
+    args: string[],
+  ): Promise<unknown>;
+  sSubscribe(channel: string, listener: RedisMessageListener): Promise<unknown>;
+  sUnsubscribe(channel: string, listener: RedisMessageListener): Promise<unknown>;
+  connect(): Promise<unknown>;
+  on(event: 'error' | 'node-error', listener: (error: unknown) => void): unknown;
+  on(event: 'node-ready', listener: () => void): unknown;
+  off(event: 'error' | 'node-error', listener: (error: unknown) => void): unknown;
+  off(event: 'node-ready', listener: () => void): unknown;
+  readonly isOpen: boolean;
+  readonly isReady: boolean;
+}
+
+/** Whether `client` is a Cluster client (`createCluster()`), which lists its masters. */
+export function isCluster(
+  client: RedisConnection | RedisClusterConnection,
+): client is RedisClusterConnection {
+  return 'masters' in client;
 }
 
 /** How long a command waits for a connection that is (re)connecting before it is sent anyway. */
 const READY_WAIT_MS = 1_000;
 
+// One wait per connection, shared by every command that arrives meanwhile: a listener each
+// would pile up during an outage (MaxListenersExceededWarning).
+const readyWaits = new WeakMap<RedisConnection, Promise<void>>();
+
 /**
- * Resolves once `client` is connected, or after a short wait: commands sent then either go
- * through or fail at once (a Redis that is down), never wait in a queue for good.
+ * `undefined` when `client` is connected, else a promise that settles once it is, or after a
+ * short wait: commands sent then either go through or fail at once (a Redis that is down),
+ * never wait in a queue for good. Commands that await it go on in the order they came.
  */
 export function whenReady(client: RedisConnection): Promise<void> | undefined {
   if (client.isReady) return undefined;
   if (!client.isOpen) startConnecting(client);
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      client.off('ready', done);
-      resolve();
-    };
-    const timer = setTimeout(done, READY_WAIT_MS);
-    client.once('ready', done);
-  });
+  let wait = readyWaits.get(client);
+  if (!wait) {
+    wait = new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        client.off('ready', done);
+        readyWaits.delete(client);
+        resolve();
+      };
+      const timer = setTimeout(done, READY_WAIT_MS);
+      client.once('ready', done);
+    });
+    readyWaits.set(client, wait);
+  }
+  return wait;
 }
 
 /** A no-op listener or rejection handler. */
@@ -43,31 +86,15 @@ export function ignore(): void {}
  * wait in node-redis's offline queue), so a publish during an outage rejects instead of hanging;
  * node-redis reconnects in the background.
  */
-export function connectUrl(url: string, onError: (error: unknown) => void): RedisConnection {
-  const client = createClient({ url, disableOfflineQueue: true }) as unknown as RedisConnection;
-  watchErrors(client, onError);
-  startConnecting(client);
-  return client;
+export function connectUrl(url: string): RedisConnection {
+  return createClient({ url, disableOfflineQueue: true });
 }
-
-/** node-redis emits 'error' on every failed reconnect: without a listener that is a crash. */
-export function watchErrors(client: RedisConnection, onError: (error: unknown) => void): void {
-  let reported = false;
-  client.on('error', (error) => {
-    // One report per outage: a down Redis fails every reconnect attempt.
-    if (reported) return;
-    reported = true;
-    onError(error);
-    setTimeout(() => (reported = false), OUTAGE_REPORT_INTERVAL_MS).unref();
-  });
-}
-
-const OUTAGE_REPORT_INTERVAL_MS = 30_000;
 
 // Connections we started and that may still be connecting.
 const connecting = new WeakMap<RedisConnection, Promise<unknown>>();
 
-function startConnecting(client: RedisConnection): void {
+/** Starts connecting `client` (node-redis retries on its own); failures go to its 'error'. */
+export function startConnecting(client: RedisConnection): void {
   const connected = client.connect().catch(ignore);
   connecting.set(client, connected);
 }

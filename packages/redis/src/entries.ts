@@ -1,16 +1,9 @@
-import { SseError, type BackplaneAppendInput, type BackplaneEvent } from '@sse/core';
+import { SseError, type BackplaneEvent } from '@sse/core';
 
-// Field names of a stream entry: short, since every entry carries them.
+// Field names of a stream entry (written by the append script): short, every entry has them.
 const EVENT = 'e';
 const DATA = 'd';
 const SERIALIZED = 's';
-
-/** The field/value list of `XADD` for an event. */
-export function entryFields(input: BackplaneAppendInput): string[] {
-  const fields = [DATA, input.data, SERIALIZED, input.serialized ? '1' : '0'];
-  if (input.event !== undefined) fields.push(EVENT, input.event);
-  return fields;
-}
 
 /** Redis stream ids: `<ms>-<seq>`. */
 export const STREAM_ID = /^\d+-\d+$/;
@@ -22,18 +15,20 @@ export function decodeEntries(reply: unknown): BackplaneEvent[] {
 }
 
 /**
- * The entries `XREAD` returned for its one stream, or none when it timed out (`null`). RESP2
- * answers `[[key, entries]]`, RESP3 (node-redis 6's default) a map `{ key: entries }`.
+ * The event of a live message, as the append script publishes it:
+ * `<id>\n<serialized 0|1><has event 0|1>\n<event>\n<data>` (only the data may hold line breaks).
  */
-export function decodeReadReply(reply: unknown): BackplaneEvent[] {
-  if (reply === null || reply === undefined) return [];
-  if (Array.isArray(reply)) {
-    if (!Array.isArray(reply[0])) throw unexpected(reply);
-    return decodeEntries((reply[0] as unknown[])[1]);
-  }
-  if (reply instanceof Map) return decodeEntries([...(reply as Map<unknown, unknown>).values()][0]);
-  if (typeof reply === 'object') return decodeEntries(Object.values(reply)[0]);
-  throw unexpected(reply);
+export function decodeMessage(message: string): BackplaneEvent {
+  const idEnd = message.indexOf('\n');
+  const eventEnd = message.indexOf('\n', idEnd + 4);
+  if (idEnd < 0 || eventEnd < 0 || message[idEnd + 3] !== '\n') throw unexpected(message);
+  const hasEvent = message[idEnd + 2] === '1';
+  return {
+    id: message.slice(0, idEnd),
+    serialized: message[idEnd + 1] === '1',
+    event: hasEvent ? message.slice(idEnd + 4, eventEnd) : undefined,
+    data: message.slice(eventEnd + 1),
+  };
 }
 
 function decodeEntry(entry: unknown): BackplaneEvent {

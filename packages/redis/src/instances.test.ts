@@ -105,14 +105,14 @@ describe('channels of several server instances on one Redis stream', () => {
     expect(events.slice(1).map((e) => e.data)).toEqual(['3', '4']);
   });
 
-  it('delivers to clients that subscribed while the live tail was still connecting', async () => {
+  it('delivers to clients that subscribed while the live subscription was being set up', async () => {
     const key = freshKey();
-    // A Redis that answers the new instance's tail late (a slow network at start-up).
+    // A Redis that answers the new instance's subscription late (a slow network at start-up).
     const own = createClient({ url: REDIS_URL });
     await own.connect();
     const slowTail = {
       ...bindAll(own),
-      duplicate: () => withFirstCommandDelayed(own.duplicate(), 300),
+      duplicate: () => withFirstSubscribeDelayed(own.duplicate(), 300),
     } as unknown as RedisConnection;
     const backplane = redisBackplane({ client: slowTail, key });
     const channel = createChannel({ backplane });
@@ -125,7 +125,7 @@ describe('channels of several server instances on one Redis stream', () => {
     const client = await openRawSse(server.url);
     await waitUntil(() => channel.size === 1, 'the client subscribed');
 
-    // Published after the client subscribed, before the tail has asked Redis anything.
+    // Published after the client subscribed, before Redis has the instance's subscription.
     for (const n of [1, 2, 3]) await publisher.channel.publish(String(n));
 
     expect((await client.waitForEvents(3)).map((e) => e.data)).toEqual(['1', '2', '3']);
@@ -137,7 +137,8 @@ describe('channels of several server instances on one Redis stream', () => {
 /** The client's methods bound to it, as a plain object to override some of them. */
 function bindAll(client: object): Record<string, unknown> {
   const bound: Record<string, unknown> = {};
-  for (const name of ['sendCommand', 'connect', 'close', 'destroy', 'on', 'once', 'off']) {
+  const names = ['sendCommand', 'subscribe', 'unsubscribe', 'connect', 'close', 'destroy'];
+  for (const name of [...names, 'on', 'once', 'off']) {
     bound[name] = (client as Record<string, (...args: unknown[]) => unknown>)[name]!.bind(client);
   }
   return Object.defineProperties(bound, {
@@ -146,17 +147,17 @@ function bindAll(client: object): Record<string, unknown> {
   });
 }
 
-/** A connection whose first command reaches Redis `ms` late. */
-function withFirstCommandDelayed(connection: object, ms: number): RedisConnection {
+/** A connection whose first subscription reaches Redis `ms` late. */
+function withFirstSubscribeDelayed(connection: object, ms: number): RedisConnection {
   const wrapped = bindAll(connection);
-  const send = wrapped.sendCommand as RedisConnection['sendCommand'];
+  const subscribe = wrapped.subscribe as RedisConnection['subscribe'];
   let delayed = false;
-  wrapped.sendCommand = async (args: string[]) => {
+  wrapped.subscribe = async (...args: Parameters<RedisConnection['subscribe']>) => {
     if (!delayed) {
       delayed = true;
       await new Promise((resolve) => setTimeout(resolve, ms));
     }
-    return send(args);
+    return subscribe(...args);
   };
   return wrapped as unknown as RedisConnection;
 }

@@ -1,15 +1,21 @@
 import { SseError } from '@sse/core';
-import type { RedisConnection } from './connection';
+import type { RedisClusterConnection, RedisConnection } from './connection';
+import { warn } from './outage';
+import type { RedisSource } from './redis-link';
 
 /** Options of `redisBackplane`. */
 export interface RedisBackplaneOptions {
-  /** A Redis URL (`redis://host:6379/0`); the backplane opens and closes its connections. */
+  /**
+   * A Redis URL (`redis://host:6379/0`). Every backplane of one URL in a process shares two
+   * connections, closed with the last of them.
+   */
   url?: string;
   /**
-   * A node-redis client of yours (connected or not). The backplane sends its writes and reads
-   * on it, reads the live tail on a duplicate of it, and never closes it.
+   * A node-redis client of yours (connected or not): `createClient()`, or `createCluster()`
+   * (then put a hash tag in `key`). Writes and reads go on it; live events on one duplicate
+   * of it shared by every backplane of the client. Never closed by us.
    */
-  client?: RedisConnection;
+  client?: RedisConnection | RedisClusterConnection;
   /** The stream's key: every instance serving one channel uses the same key. */
   key: string;
   /**
@@ -18,35 +24,23 @@ export interface RedisBackplaneOptions {
    */
   maxLen?: number;
   /**
-   * Called when Redis cannot be reached or answers with an error, once per outage for the
-   * live tail (which retries on its own). Default: a process warning.
+   * Called when Redis cannot be reached or answers with an error, once per outage.
+   * Default: a process warning.
    */
   onError?: (error: unknown) => void;
 }
 
 /** The options checked, with defaults. */
 export interface ResolvedRedisBackplaneOptions {
-  url: string | undefined;
-  client: RedisConnection | undefined;
+  source: RedisSource;
   key: string;
   maxLen: number;
   onError: (error: unknown) => void;
 }
 
 export function resolveOptions(options: RedisBackplaneOptions): ResolvedRedisBackplaneOptions {
-  const { url, client, key, maxLen = 1000, onError = warn } = options;
-  if ((url === undefined) === (client === undefined)) {
-    throw new SseError('ERR_SSE_OPTIONS', 'redisBackplane needs exactly one of `url` or `client`');
-  }
-  if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//.test(url))) {
-    throw new SseError(
-      'ERR_SSE_OPTIONS',
-      `url must be a redis:// or rediss:// URL, got ${JSON.stringify(url)}`,
-    );
-  }
-  if (client !== undefined && typeof client.sendCommand !== 'function') {
-    throw new SseError('ERR_SSE_OPTIONS', 'client must be a node-redis client (no sendCommand)');
-  }
+  const { key, maxLen = 1000, onError = warn } = options;
+  const source = checkSource('redisBackplane', options);
   if (typeof key !== 'string' || key === '') {
     throw new SseError('ERR_SSE_OPTIONS', `key must be a non-empty string, got ${String(key)}`);
   }
@@ -59,10 +53,29 @@ export function resolveOptions(options: RedisBackplaneOptions): ResolvedRedisBac
   if (typeof onError !== 'function') {
     throw new SseError('ERR_SSE_OPTIONS', 'onError must be a function');
   }
-  return { url, client, key, maxLen, onError };
+  return { source, key, maxLen, onError };
 }
 
-function warn(error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
-  process.emitWarning(`@sse/redis: ${message}`, { code: 'SSE_REDIS' });
+/** Checks `url` / `client`: exactly one, and usable. */
+export function checkSource(
+  name: string,
+  options: { url?: unknown; client?: RedisConnection | RedisClusterConnection },
+): RedisSource {
+  const { url, client } = options;
+  if ((url === undefined) === (client === undefined)) {
+    throw new SseError('ERR_SSE_OPTIONS', `${name} needs exactly one of \`url\` or \`client\``);
+  }
+  if (url !== undefined) {
+    if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) {
+      throw new SseError(
+        'ERR_SSE_OPTIONS',
+        `url must be a redis:// or rediss:// URL, got ${JSON.stringify(url)}`,
+      );
+    }
+    return { url };
+  }
+  if (typeof client?.sendCommand !== 'function') {
+    throw new SseError('ERR_SSE_OPTIONS', 'client must be a node-redis client (no sendCommand)');
+  }
+  return { client };
 }

@@ -1,47 +1,68 @@
 import { createHash } from 'node:crypto';
-import type { RedisConnection } from './connection';
+import type { RedisLink } from './redis-link';
 
 /**
- * A Lua script run by its SHA1 (`EVALSHA`), sent whole (`EVAL`) only when the server does not
- * know it yet (first use, or after a restart).
+ * A read-only Lua script run by its SHA1 (`EVALSHA`), sent whole (`EVAL`) only when the server
+ * does not know it (first use, `SCRIPT FLUSH`, a restart). Only for reads: a retry may run
+ * after commands sent later, which would reorder writes.
  */
-export class RedisScript {
+export class RedisReadScript {
   private readonly sha: string;
 
   constructor(private readonly source: string) {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(redis: RedisConnection, keys: string[], args: string[]): Promise<unknown> {
+  async run(link: RedisLink, keys: string[], args: string[]): Promise<unknown> {
     const tail = [String(keys.length), ...keys, ...args];
     try {
-      return await redis.sendCommand(['EVALSHA', this.sha, ...tail]);
+      return await link.send(keys[0]!, ['EVALSHA', this.sha, ...tail]);
     } catch (error) {
       if (!String(error).includes('NOSCRIPT')) throw error;
-      return redis.sendCommand(['EVAL', this.source, ...tail]);
+      return link.send(keys[0]!, ['EVAL', this.source, ...tail]);
     }
   }
 }
 
 /**
- * XADD with exact MAXLEN trimming that also records the newest id trimmed away (KEYS[2]), so a
- * reader can tell a client whose last event was trimmed from one that missed nothing.
- * ARGV: maxLen, id (or *), then the entry's field/value pairs.
+ * One event appended, atomically: `XADD` with exact `MAXLEN` trimming that records the newest
+ * id trimmed away (KEYS[2]), both keys expiring `ttl` ms after this publish (0: never), and the
+ * stored event published on the topic's channel for the instances listening to it.
+ *
+ * Always sent whole (`EVAL`): after a `SCRIPT FLUSH` or a restart an `EVALSHA` would fail, and
+ * its retry could land after appends sent later (even after another instance loaded the
+ * script in between), giving one publisher's events ids out of call order.
+ *
+ * KEYS: stream, trimmed mark. ARGV: maxLen, ttl ms, PUBLISH or SPUBLISH, channel, id (or *),
+ * data, serialized (0|1), event (optional).
  */
-export const APPEND = new RedisScript(`
+export const APPEND_SCRIPT = `
 local excess = redis.call('XLEN', KEYS[1]) + 1 - tonumber(ARGV[1])
 if excess > 0 then
   local gone = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', excess)
   if #gone > 0 then redis.call('SET', KEYS[2], gone[#gone][1]) end
 end
-return redis.call('XADD', KEYS[1], 'MAXLEN', '=', ARGV[1], unpack(ARGV, 2))
-`);
+local id
+if ARGV[8] then
+  id = redis.call('XADD', KEYS[1], 'MAXLEN', '=', ARGV[1], ARGV[5], 'd', ARGV[6], 's', ARGV[7], 'e', ARGV[8])
+else
+  id = redis.call('XADD', KEYS[1], 'MAXLEN', '=', ARGV[1], ARGV[5], 'd', ARGV[6], 's', ARGV[7])
+end
+local ttl = tonumber(ARGV[2])
+if ttl > 0 then
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  redis.call('PEXPIRE', KEYS[2], ttl)
+end
+local flags = ARGV[7] .. (ARGV[8] and '1' or '0')
+redis.call(ARGV[3], ARGV[4], id .. '\\n' .. flags .. '\\n' .. (ARGV[8] or '') .. '\\n' .. ARGV[6])
+return id
+`;
 
 /**
  * One atomic read: the newest id trimmed away (or false), the oldest and the newest entry kept,
  * and the entries from ARGV[1] (an XRANGE start) on.
  */
-export const READ_AFTER = new RedisScript(`
+export const READ_AFTER = new RedisReadScript(`
 return {
   redis.call('GET', KEYS[2]),
   redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1),
