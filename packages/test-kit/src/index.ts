@@ -61,5 +61,6 @@ export {
   startRuntime,
   type RuntimeName,
   type RuntimeServer,
+  type StartRuntimeOptions,
 } from './runtimes/launch';
 export { FixtureClient } from './runtimes/fixture-client';

@@ -46,8 +46,17 @@ const entry = (name: RuntimeName) =>
 
 const STARTUP_TIMEOUT_MS = 20_000;
 
+/** Options of `startRuntime`. */
+export interface StartRuntimeOptions {
+  /** workerd only: the Worker's compatibility flags. @default ['enable_request_signal'] */
+  compatibilityFlags?: readonly string[];
+}
+
 /** Bundles the fixture app for `name` and starts it as a server process on a free port. */
-export async function startRuntime(name: RuntimeName): Promise<RuntimeServer> {
+export async function startRuntime(
+  name: RuntimeName,
+  options: StartRuntimeOptions = {},
+): Promise<RuntimeServer> {
   const binary = runtimeBinary(name);
   if (!binary) throw new Error(`${name} is not installed (run pnpm install)`);
   const bundle = await bundleForRuntime(entry(name));
@@ -56,7 +65,7 @@ export async function startRuntime(name: RuntimeName): Promise<RuntimeServer> {
   let portPattern: RegExp;
   if (name === 'workerd') {
     const config = join(dirname(bundle.path), 'config.capnp');
-    writeFileSync(config, workerdConfig('worker.mjs'));
+    writeFileSync(config, workerdConfig('worker.mjs', options.compatibilityFlags));
     // The control fd reports the port the socket got: {"event":"listen","port":N,...}.
     child = spawn(binary, ['serve', config, '--control-fd=3'], {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],

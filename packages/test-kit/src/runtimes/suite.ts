@@ -2,7 +2,13 @@ import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
 import { recordEventSource, type RecordingEventSource } from '../event-source';
 import { openRawSse, type RawSseOptions, type RawSseResponse } from '../raw-client';
 import { FixtureClient } from './fixture-client';
-import { runtimeBinary, startRuntime, type RuntimeName, type RuntimeServer } from './launch';
+import {
+  runtimeBinary,
+  startRuntime,
+  type RuntimeName,
+  type RuntimeServer,
+  type StartRuntimeOptions,
+} from './launch';
 import { describeRuntimeChannels } from './suite-channels';
 import { describeRuntimeWire } from './suite-wire';
 
@@ -52,11 +58,15 @@ export function describeWithRuntime(runtime: RuntimeName, name: string, body: ()
  * Starts `runtime` once for the enclosing `describe` (closed in `afterAll`) and gives its tests
  * clients that are closed after each test.
  */
-export function useRuntime(runtime: RuntimeName, route: string): RuntimeContext {
+export function useRuntime(
+  runtime: RuntimeName,
+  route: string,
+  options?: StartRuntimeOptions,
+): RuntimeContext {
   let server: RuntimeServer | undefined;
   let clients: (() => void)[] = [];
   beforeAll(async () => {
-    server = await startRuntime(runtime);
+    server = await startRuntime(runtime, options);
   });
   afterEach(() => {
     for (const close of clients) close();

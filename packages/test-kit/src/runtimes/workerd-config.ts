@@ -1,16 +1,19 @@
 /**
- * The compatibility flags the Worker runs with. `enable_request_signal`: without it
- * `request.signal` never aborts, and nothing of a request runs once its client has left.
+ * The compatibility flags the Worker runs with by default. `enable_request_signal`: without it
+ * `request.signal` never aborts (streams still notice a client that left when a write fails).
  * No `nodejs_compat`: the root entry of `@sse/core` needs no Node API.
  */
-export const WORKERD_COMPATIBILITY_FLAGS = ['enable_request_signal'] as const;
+export const WORKERD_COMPATIBILITY_FLAGS: readonly string[] = ['enable_request_signal'];
 
 /**
  * A `workerd serve` config (Cap'n Proto text) for one module Worker, `module` beside the
  * config file, listening for HTTP on 127.0.0.1 with a port of the system's choosing.
  */
-export function workerdConfig(module: string): string {
-  const flags = WORKERD_COMPATIBILITY_FLAGS.map((flag) => `"${flag}"`).join(', ');
+export function workerdConfig(
+  module: string,
+  compatibilityFlags: readonly string[] = WORKERD_COMPATIBILITY_FLAGS,
+): string {
+  const flags = compatibilityFlags.map((flag) => `"${flag}"`).join(', ');
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
