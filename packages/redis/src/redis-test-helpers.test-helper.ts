@@ -20,6 +20,33 @@ export function freshKey(): string {
 }
 const keys: string[] = [];
 
+/** A broker prefix no other test (or run) uses; its keys are deleted after the file's tests. */
+export function freshPrefix(): string {
+  const prefix = `sse-test:${randomUUID()}:`;
+  prefixes.push(prefix);
+  return prefix;
+}
+const prefixes: string[] = [];
+
+/** Every key under `prefix` (SCAN, so it works on a Redis in use). */
+export async function keysUnder(redis: RedisConnection, prefix: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const reply = (await redis.sendCommand([
+      'SCAN',
+      cursor,
+      'MATCH',
+      `${prefix}*`,
+      'COUNT',
+      '1000',
+    ])) as [string, string[]];
+    cursor = reply[0];
+    found.push(...reply[1]);
+  } while (cursor !== '0');
+  return found;
+}
+
 let admin: RedisConnection | undefined;
 /** A plain client for inspecting and preparing streams. */
 export async function adminClient(): Promise<RedisConnection> {
@@ -32,6 +59,12 @@ export async function adminClient(): Promise<RedisConnection> {
 
 afterAll(async () => {
   if (keys.length > 0) await (await adminClient()).sendCommand(['DEL', ...keys.splice(0)]);
+  for (const prefix of prefixes.splice(0)) {
+    const under = await keysUnder(await adminClient(), prefix);
+    for (let i = 0; i < under.length; i += 1000) {
+      await (await adminClient()).sendCommand(['DEL', ...under.slice(i, i + 1000)]);
+    }
+  }
   await admin?.close();
   admin = undefined;
 });
