@@ -26,4 +26,22 @@ describe('sse', () => {
     // @ts-expect-error heartbeat is a number of milliseconds or false
     sse({ heartbeat: 'often' });
   });
+
+  it('types stream.state by a type argument or by the annotation of the handler', () => {
+    const channel = createChannel();
+    expectTypeOf(
+      sse<{ userId: string }>((stream, req) => {
+        stream.state.userId = req.get('x-user') ?? 'anonymous';
+        expectTypeOf(stream.state.userId).toEqualTypeOf<string>();
+      }),
+    ).toEqualTypeOf<RequestHandler>();
+    sse({ channel }, (stream: SseStream<{ userId: string }>, req) => {
+      expectTypeOf(stream.state.userId).toEqualTypeOf<string>();
+      expectTypeOf(req).toEqualTypeOf<Request>();
+    });
+    sse<{ userId: string }>((stream) => {
+      // @ts-expect-error userId is a string
+      stream.state.userId = 42;
+    });
+  });
 });

@@ -17,9 +17,12 @@ import { shareResponseShape } from './response-shape';
  */
 export type ExpressSseOptions = SseHandlerOptions<Request>;
 
-/** Runs once the stream is open, with the stream and Express's own `req` and `res`. */
-export type ExpressSseHandler = (
-  stream: SseStream,
+/**
+ * Runs once the stream is open, with the stream and Express's own `req` and `res`. `State` is
+ * the type of `stream.state`, the data the handler keeps for this connection (it starts empty).
+ */
+export type ExpressSseHandler<State extends object = Record<string, unknown>> = (
+  stream: SseStream<State>,
   req: Request,
   res: Response,
 ) => void | Promise<void>;
@@ -35,25 +38,32 @@ export type ExpressSseHandler = (
  * @example
  * app.get('/events', sse({ channel }));
  * app.get('/clock', sse((stream) => { ... }));
+ * app.get('/me', sse<{ userId: string }>((stream, req) => { stream.state.userId = ... }));
  */
-export function sse(handler: ExpressSseHandler): RequestHandler;
-export function sse(options?: ExpressSseOptions, handler?: ExpressSseHandler): RequestHandler;
-export function sse(
-  first?: ExpressSseOptions | ExpressSseHandler,
-  second?: ExpressSseHandler,
+export function sse<State extends object = Record<string, unknown>>(
+  handler: ExpressSseHandler<State>,
+): RequestHandler;
+export function sse<State extends object = Record<string, unknown>>(
+  options?: ExpressSseOptions,
+  handler?: ExpressSseHandler<State>,
+): RequestHandler;
+export function sse<State extends object>(
+  first?: ExpressSseOptions | ExpressSseHandler<State>,
+  second?: ExpressSseHandler<State>,
 ): RequestHandler {
-  const route = createSseRoute<Request, ExpressSseOptions, ExpressSseHandler>(first, second);
+  const route = createSseRoute<Request, ExpressSseOptions, ExpressSseHandler<State>>(first, second);
   const { streamOptions, onError, handler } = route;
 
   return (req: Request, res: Response, next: NextFunction): void => {
     const open = (channels: readonly SseSubscribable[]): void => {
-      let stream: SseStream;
+      let stream: SseStream<State>;
       try {
         shareResponseShape(res);
+        // `state` starts empty: its type is what the handler keeps there.
         stream = openNodeStream(req, res, {
           ...streamOptions,
           onError: onError ?? ((error) => next(error)),
-        });
+        }) as SseStream<State>;
       } catch (error) {
         next(error);
         return;
