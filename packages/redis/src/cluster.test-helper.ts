@@ -63,7 +63,7 @@ export async function startCluster(): Promise<OwnCluster> {
       client.on('error', () => {});
       await client.connect();
       clients.push(client);
-      return client as unknown as RedisClusterConnection;
+      return client;
     },
     async onEveryMaster(args) {
       return Promise.all(
@@ -108,7 +108,7 @@ async function startNode(port: number, dir: string): Promise<ChildProcess> {
   await new Promise<void>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`redis-server on ${port} exited (${code})`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('Ready to accept connections')) resolve();
     });
   });
