@@ -1,5 +1,11 @@
 import { SseError } from './errors';
-import { compareEventIds, nextEventId, parseEventId, processStartEventId } from './event-id';
+import {
+  compareEventIds,
+  currentEventId,
+  nextEventId,
+  parseEventId,
+  processStartEventId,
+} from './event-id';
 
 /** One stored event, as a backplane keeps and delivers it. */
 export interface BackplaneEvent {
@@ -42,6 +48,13 @@ export interface Backplane {
   append(input: BackplaneAppendInput): Promise<string>;
   /** The retained events after `lastEventId`. */
   readAfter(lastEventId: string): Promise<BackplaneReadResult>;
+  /**
+   * The id a client resumes from when it has seen nothing yet: the newest event's id, or any
+   * id that `readAfter` places before every later event. A channel sends it to each new
+   * subscriber as its cursor, so a client that reconnects before its first event still
+   * resumes (or learns of a gap). `null` when there is none.
+   */
+  lastId?(): string | null | Promise<string | null>;
   /** Calls `listener` for every event appended from now on. Returns the function that stops it. */
   listen(listener: (event: BackplaneEvent) => void): () => void;
   /** Releases connections and timers. */
@@ -161,6 +174,12 @@ export function memoryBackplane(options: MemoryBackplaneOptions = {}): Backplane
         gap,
         oldestId: oldest,
       });
+    },
+
+    lastId() {
+      const newest = nextSeq > oldestSeq() && capacity > 0 ? at(nextSeq - 1) : undefined;
+      // Nothing retained: the process's position, which readAfter places by order.
+      return newest?.id ?? currentEventId();
     },
 
     listen(listener) {

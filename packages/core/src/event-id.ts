@@ -46,6 +46,11 @@ export function nextEventId(): string {
   return `${state.ms}-${state.seq}`;
 }
 
+/** The last id this process assigned (or its start, before the first): a position, not an event. */
+export function currentEventId(): string {
+  return state.seq < 0 ? processStartEventId() : `${state.ms}-${state.seq}`;
+}
+
 /** The id below every id this process assigns: anything older comes from an earlier process. */
 export function processStartEventId(): string {
   return `${state.startMs}-0`;

@@ -1,9 +1,80 @@
 import type { BackplaneEvent, BackplaneReadResult } from './backplane';
 import { compareEventIds, parseEventId } from './event-id';
-import { flushOpenBatch } from './fan-out-batch';
 import { formatEvent } from './framing';
-import type { ReplayHandle } from './replay-handle';
 import type { SseStream } from './stream';
+import { writeHeldFrames } from './write-order';
+
+/**
+ * @internal The key of the method by which a channel subscribes a stream with its live events
+ * held back, so that `subscribeAll` can replay several channels as one sequence. A
+ * `Symbol.for` key: a channel of the ESM build and one of the CJS build still merge.
+ */
+export const openReplay: unique symbol = Symbol.for('@sse/core/open-replay') as never;
+
+/** @internal The key of the method that tells a channel's current position (its newest id). */
+export const readCursor: unique symbol = Symbol.for('@sse/core/read-cursor') as never;
+
+/** @internal The key of the method that subscribes a stream live, without sending its cursor. */
+export const subscribeLive: unique symbol = Symbol.for('@sse/core/subscribe-live') as never;
+
+/** @internal One stream subscribed to one channel, its live events held back until `goLive`. */
+export interface ReplayHandle {
+  /** The channel's gap event name; `false` sends none. */
+  readonly gapEvent: string | false;
+  /** The channel's retained events after the stream's last id. */
+  read(): Promise<BackplaneReadResult>;
+  /**
+   * Writes one event of this channel to the stream (counted in the channel's stats); `false`
+   * when the client is behind and the replay should wait for `stream.whenDrained()`.
+   */
+  deliver(event: BackplaneEvent): boolean;
+  /**
+   * The live events held back since the last call, oldest first (they stay held back).
+   * `undefined` when the stream is no longer subscribed.
+   */
+  takeQueued(): BackplaneEvent[] | undefined;
+  /**
+   * Stops holding live events back, if none is waiting: from then on they go straight to the
+   * stream. Returns `false` (and changes nothing) while some are waiting.
+   */
+  goLive(): boolean;
+  /** Removes the subscriber. */
+  unsubscribe: () => void;
+}
+
+/** @internal A channel that can be replayed together with others (see `subscribeAll`). */
+export interface ReplaySource {
+  [openReplay](
+    stream: SseStream<object>,
+    lastEventId: string,
+    filter?: (event: never) => boolean,
+  ): ReplayHandle | undefined;
+  /**
+   * The id a new subscriber resumes from if it reconnects before any event reaches it: the
+   * newest id of the channel (`null` when the backplane cannot tell).
+   */
+  [readCursor](): string | null | Promise<string | null>;
+  [subscribeLive](stream: SseStream<object>): () => void;
+}
+
+/** @internal Whether `value` is a channel of this package (of either build). */
+export function isReplaySource(value: unknown): value is ReplaySource {
+  return typeof (value as Partial<ReplaySource> | null)?.[openReplay] === 'function';
+}
+
+/** The frame that sets a client's last event id without firing an event (no data). */
+export function cursorFrame(id: string): string {
+  return formatEvent({ id });
+}
+
+/** The newest of several positions (by order where they compare, else the last given). */
+export function newestOf(ids: readonly string[]): string | undefined {
+  let newest: string | undefined;
+  for (const id of ids) {
+    if (newest === undefined || (compareEventIds(id, newest) ?? 1) > 0) newest = id;
+  }
+  return newest;
+}
 
 /**
  * Replays what `stream` missed after `lastEventId` from one or more channels, merged in id
@@ -28,7 +99,7 @@ export async function replayInOrder(
   }
   if (stream.closed) return;
   // Every event published until now is in a history read, a held-back queue, or both.
-  flushOpenBatch();
+  writeHeldFrames();
   let sequences = handles.map((handle, i) =>
     withoutOverlap(results[i]!.events, handle.takeQueued() ?? [], lastEventId),
   );
@@ -41,10 +112,10 @@ export async function replayInOrder(
   for (;;) {
     for (const [event, source] of mergeInIdOrder(sequences)) {
       if (stream.closed) return;
-      if (!handles[source]!.deliver(event)) await stream.writable();
+      if (!handles[source]!.deliver(event)) await stream.whenDrained();
     }
     if (stream.closed) return;
-    flushOpenBatch();
+    writeHeldFrames();
     sequences = handles.map((handle) => handle.takeQueued() ?? []);
     // No await between the last take and going live: nothing can slip in between.
     if (sequences.every((events) => events.length === 0)) {

@@ -1,70 +1,30 @@
+import { BufferBudget } from './buffer-budget';
 import { utf8ByteLength } from './bytes';
-import { STOPPED, stopSource, toIterator } from './pipe-source';
-import { rejected } from './errors';
-import { flushOpenBatch } from './fan-out-batch';
+import { rejected, SseFormatError } from './errors';
 import { formatEvent, type SseSerializer } from './framing';
-import { suspectSlow } from './slow-check';
 import { scheduleHeartbeat, type HeartbeatTarget } from './heartbeat';
-import type { SseChunk, SseTransport, SseTransportFactory, SseTransportSink } from './transport';
 import { validateStreamOptions } from './options';
+import { pipeSource } from './pipe';
+import { suspectSlow } from './slow-check';
+import type {
+  SseCloseReason,
+  SsePipeOptions,
+  SseSendOptions,
+  SseStreamInit,
+} from './stream-options';
+import type { SseChunk, SseTransport, SseTransportFactory, SseTransportSink } from './transport';
+import { writeHeldFrames } from './write-order';
 
-/** Why a stream closed. */
-export type SseCloseReason = 'client' | 'server' | 'slow' | 'error';
-
-/** Options of one SSE connection; every binding and adapter accepts them. */
-export interface SseStreamOptions {
-  /**
-   * Milliseconds of idleness after which a comment is sent to keep proxies and the client
-   * from timing out; `false` turns heartbeats off.
-   * @default 15000
-   */
-  heartbeat?: number | false;
-  /**
-   * Unsent bytes a client may hold up before it is closed as `"slow"`. It reconnects and
-   * resumes from history, so memory stays bounded whatever clients do. A client over the limit
-   * is closed if it has not drained at all 100 ms later (so a burst does not cut off clients
-   * that keep up), and at once when it would pass twice the limit.
-   * @default 1048576 (1 MiB)
-   */
-  maxBufferedBytes?: number;
-  /** Reconnection delay (ms) sent to the client as `retry:` when the stream opens. */
-  retry?: number;
-  /** Turns non-string `data` into text. @default JSON.stringify */
-  serialize?: SseSerializer;
-  /**
-   * Receives errors raised after the response has started (a throwing handler or source);
-   * the stream is then closed with reason `"error"`.
-   */
-  onError?: (error: unknown, stream: SseStream) => void;
-}
-
-/** Options of `SseStream.send`. */
-export interface SseSendOptions {
-  /** Event name; the client receives it via `addEventListener(event)`. */
-  event?: string;
-  /** Event id, echoed back by the client as `Last-Event-ID` on reconnect. */
-  id?: string;
-  /** Reconnection delay (ms) for the client. */
-  retry?: number;
-}
-
-/** Options of `SseStream.pipe`. */
-export interface SsePipeOptions {
-  /** Event name for every item. */
-  event?: string;
-}
+export type {
+  SseCloseReason,
+  SsePipeOptions,
+  SseSendOptions,
+  SseStreamOptions,
+} from './stream-options';
 
 type CloseListener = (reason: SseCloseReason, error?: unknown) => void;
 
 const RESOLVED: Promise<void> = Promise.resolve();
-// Past this multiple of maxBufferedBytes a client is closed at once, without waiting to see
-// whether the socket catches up: memory stays bounded even within one tick.
-const HARD_LIMIT_FACTOR = 2;
-
-/** @internal What a binding passes besides the user's options. */
-export interface SseStreamInit extends SseStreamOptions {
-  lastEventId?: string | undefined;
-}
 
 /**
  * One client connection. Created by a binding (`openNodeStream`, `createResponse`, an adapter),
@@ -77,7 +37,7 @@ export class SseStream<State extends object = Record<string, unknown>> {
   state: State = {} as State;
 
   private readonly transport: SseTransport;
-  private readonly maxBufferedBytes: number;
+  private readonly budget: BufferBudget;
   private readonly serialize: SseSerializer | undefined;
   private readonly reportError: ((error: unknown, stream: SseStream) => void) | undefined;
   private readonly beat: HeartbeatTarget | undefined;
@@ -88,14 +48,12 @@ export class SseStream<State extends object = Record<string, unknown>> {
   private drainWait: { promise: Promise<void>; resolve: () => void } | undefined;
   /** A write returned false: the transport will call `drain` when it has room again. */
   private behind = false;
-  /** Unsent bytes when the stream went over its limit; `undefined` while it is not suspected. */
-  private suspectedAt: number | undefined;
 
   /** @internal Use a binding. */
   constructor(connect: SseTransportFactory, init: SseStreamInit = {}) {
     const options = validateStreamOptions(init);
     this.lastEventId = init.lastEventId;
-    this.maxBufferedBytes = options.maxBufferedBytes;
+    this.budget = new BufferBudget(options.maxBufferedBytes);
     this.serialize = init.serialize;
     this.reportError = init.onError;
     const sink: SseTransportSink = {
@@ -139,18 +97,21 @@ export class SseStream<State extends object = Record<string, unknown>> {
   /** Bytes written to this client and not yet sent. */
   get bufferedBytes(): number {
     if (this.closed) return 0;
-    flushOpenBatch();
+    writeHeldFrames();
     return this.transport.bufferedBytes;
   }
 
   /**
    * Sends one event. Resolves once the frame is in the socket's buffer, waiting for it to drain
    * under backpressure; on a closed stream it does nothing and resolves. Rejects with
-   * `SseFormatError` (writing nothing) when a field cannot be framed.
+   * `SseFormatError` (writing nothing) when a field cannot be framed or `data` is `undefined`.
    */
   send(data: unknown, options?: SseSendOptions): Promise<void> {
     let frame: string;
     try {
+      if (data === undefined) {
+        throw new SseFormatError('data', 'undefined cannot be sent; send null or a string');
+      }
       frame = formatEvent(
         { data, event: options?.event, id: options?.id, retry: options?.retry },
         this.serialize,
@@ -174,46 +135,40 @@ export class SseStream<State extends object = Record<string, unknown>> {
 
   /**
    * Writes a complete, pre-built frame (see `formatEvent`) without waiting. Returns `false`
-   * when the client is behind or the stream is closed. Closes the stream as `"slow"` when the
-   * client's unsent bytes pass `maxBufferedBytes`. This is the fan-out path: no promise.
+   * when the client is behind or the stream is closed. This is the fan-out path: no promise.
    */
   writeFrame(frame: SseChunk): boolean {
     if (this.closeReason) return false;
-    // Frames a channel published earlier in this tick go first (see fan-out-batch.ts).
-    flushOpenBatch();
+    writeHeldFrames();
     const below = this.transport.write(frame);
     if (this.beat) this.beat.wroteSinceTick = true;
     if (below) return true;
     this.behind = true;
-    const buffered = this.transport.bufferedBytes;
-    // The hard limit counts what was queued before this frame, so one large event alone never
-    // closes a client: it is judged by whether it drains.
-    if (buffered - byteLength(frame) > this.maxBufferedBytes * HARD_LIMIT_FACTOR) {
-      this.shutdown('slow');
-    } else if (this.suspectedAt === undefined) {
-      if (buffered > this.maxBufferedBytes) {
-        // Over the limit may just be a burst the socket has not written yet: look again later.
-        this.suspectedAt = buffered;
-        suspectSlow(this);
-      }
-    }
+    const verdict = this.budget.afterWrite(this.transport.bufferedBytes, byteLength(frame));
+    if (verdict === 'slow') this.shutdown('slow');
+    else if (verdict === 'watch') suspectSlow(this);
     return false;
   }
 
-  /** @internal Called by the shared slow-client check (slow-check.ts). */
+  /** @internal `true` while the client holds more unsent bytes than its budget. */
+  get overBudget(): boolean {
+    return this.budget.watching && !this.closed;
+  }
+
+  /**
+   * @internal Resolves once the client is within its budget again or the stream closed: a
+   * publisher is paced by it.
+   */
+  withinBudget(): Promise<void> {
+    return this.overBudget ? this.budget.withinBudget() : RESOLVED;
+  }
+
+  /** @internal Called by the shared slow-client check (slow-check.ts); `true` to check again. */
   confirmSlow(): boolean {
-    const suspectedAt = this.suspectedAt;
-    this.suspectedAt = undefined;
-    if (this.closeReason || suspectedAt === undefined) return false;
-    const buffered = this.transport.bufferedBytes;
-    if (buffered <= this.maxBufferedBytes) return false;
-    if (buffered >= suspectedAt) {
-      this.shutdown('slow');
-      return false;
-    }
-    // Still over, but draining: give it another period.
-    this.suspectedAt = buffered;
-    return true;
+    if (this.closeReason) return false;
+    const verdict = this.budget.check(this.transport.bufferedBytes);
+    if (verdict === 'slow') this.shutdown('slow');
+    return verdict === 'watch';
   }
 
   /** Ends the response (reason `"server"`). The client will reconnect after its retry delay. */
@@ -241,56 +196,18 @@ export class SseStream<State extends object = Record<string, unknown>> {
    * Sends every item of `source` as an event, honouring backpressure, until the source ends or
    * the client leaves; then the source is stopped (`return()` / `cancel()`).
    */
-  async pipe(
+  pipe(
     source: AsyncIterable<unknown> | ReadableStream<unknown>,
     options: SsePipeOptions = {},
   ): Promise<void> {
-    const iterator = toIterator(source);
-    let stop: () => void = noop;
-    const stopped = new Promise<typeof STOPPED>((resolve) => {
-      stop = () => resolve(STOPPED);
-    });
-    const removeListener = this.onClose(stop);
-    let finished = false;
-    try {
-      while (!this.closed) {
-        const step = await Promise.race([iterator.next(), stopped]);
-        if (step === STOPPED) break;
-        if (step.done) {
-          finished = true;
-          break;
-        }
-        if (this.closed) break;
-        await this.send(step.value, { event: options.event });
-      }
-    } finally {
-      removeListener();
-      // A source that ended needs nothing more; one we leave early (the client left, an item
-      // could not be framed) is stopped so its resources are released.
-      if (!finished) stopSource(iterator);
-    }
-  }
-
-  /** @internal Routes an error raised after the response started, then closes the stream. */
-  fail(error: unknown): void {
-    if (this.closeReason) return;
-    try {
-      this.reportError?.(error, this as unknown as SseStream);
-    } finally {
-      this.shutdown('error', error);
-    }
-  }
-
-  private writeAndWait(frame: string): Promise<void> {
-    this.writeFrame(frame);
-    return this.writable();
+    return pipeSource(this, source, options);
   }
 
   /**
    * Resolves at once while the client keeps up, else once its buffer drains (or the stream
    * closes). `send()` waits on it; await it between `writeFrame()` calls to honour backpressure.
    */
-  writable(): Promise<void> {
+  whenDrained(): Promise<void> {
     if (!this.behind || this.closeReason) return RESOLVED;
     if (!this.drainWait) {
       let resolve: () => void = noop;
@@ -300,8 +217,26 @@ export class SseStream<State extends object = Record<string, unknown>> {
     return this.drainWait.promise;
   }
 
+  /** @internal Routes an error raised after the response started, then closes the stream. */
+  fail(error: unknown): void {
+    if (this.closeReason) return;
+    try {
+      this.reportError?.(error, this as unknown as SseStream);
+    } catch {
+      // An onError that throws must not keep the stream open.
+    } finally {
+      this.shutdown('error', error);
+    }
+  }
+
+  private writeAndWait(frame: string): Promise<void> {
+    this.writeFrame(frame);
+    return this.whenDrained();
+  }
+
   private releaseDrain(): void {
     this.behind = false;
+    if (this.budget.watching) this.budget.drained(this.transport.bufferedBytes);
     const wait = this.drainWait;
     this.drainWait = undefined;
     wait?.resolve();
@@ -311,13 +246,14 @@ export class SseStream<State extends object = Record<string, unknown>> {
     if (this.closeReason) return;
     if (reason === 'server' || reason === 'error') {
       // What a channel published before this close is written before the end.
-      flushOpenBatch();
+      writeHeldFrames();
       if (this.closeReason) return;
     }
     this.closeReason = reason;
     this.stopHeartbeat?.();
     this.stopHeartbeat = undefined;
     this.releaseDrain();
+    this.budget.release();
     // A slow client would hold its unsent bytes forever: drop them rather than end after them.
     if (reason === 'slow' || reason === 'client') this.transport.destroy();
     else this.transport.end();

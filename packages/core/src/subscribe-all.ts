@@ -1,6 +1,14 @@
 import type { SseSubscribable } from './adapter/channels';
-import { isReplaySource, openReplay, type ReplayHandle } from './replay-handle';
-import { replayInOrder } from './replay';
+import {
+  cursorFrame,
+  isReplaySource,
+  newestOf,
+  openReplay,
+  readCursor,
+  replayInOrder,
+  subscribeLive,
+  type ReplayHandle,
+} from './replay';
 import type { SseStream } from './stream';
 
 /** Options of `subscribeAll`. */
@@ -27,15 +35,26 @@ export function subscribeAll(
   const lastEventId = 'lastEventId' in options ? options.lastEventId : stream.lastEventId;
   const stops: (() => void)[] = [];
   const handles: ReplayHandle[] = [];
+  const cursors: string[] = [];
   try {
     for (const channel of new Set(channels)) {
-      // Without a last id there is nothing to replay: live events already arrive in order.
-      const handle =
-        lastEventId !== undefined && isReplaySource(channel)
-          ? channel[openReplay](stream, lastEventId)
-          : undefined;
-      if (handle) handles.push(handle);
-      stops.push(handle ? handle.unsubscribe : channel.subscribe(stream));
+      if (!isReplaySource(channel)) {
+        stops.push(channel.subscribe(stream));
+      } else if (lastEventId !== undefined) {
+        const handle = channel[openReplay](stream, lastEventId);
+        if (handle) handles.push(handle);
+        stops.push(handle ? handle.unsubscribe : noop);
+      } else {
+        // Without a last id there is nothing to replay: live events already arrive in order.
+        // One cursor for the list, the newest, rather than one per channel.
+        const cursor = channel[readCursor]();
+        if (typeof cursor === 'string' || cursor === null) {
+          stops.push(channel[subscribeLive](stream));
+          if (cursor !== null) cursors.push(cursor);
+        } else {
+          stops.push(channel.subscribe(stream));
+        }
+      }
     }
   } catch (error) {
     // A closed channel in the list: the ones subscribed so far must not hold events forever.
@@ -45,7 +64,11 @@ export function subscribeAll(
   if (lastEventId !== undefined && handles.length > 0) {
     void replayInOrder(stream, lastEventId, handles);
   }
+  const cursor = newestOf(cursors);
+  if (cursor !== undefined) stream.writeFrame(cursorFrame(cursor));
   return () => {
     for (const stop of stops) stop();
   };
 }
+
+function noop(): void {}
