@@ -1,1 +1,1 @@
-export { sse, type KoaSseHandler, type KoaSseOptions } from './sse';
+export { sse, type KoaSseContext, type KoaSseHandler, type KoaSseOptions } from './sse';

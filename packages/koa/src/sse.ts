@@ -17,8 +17,23 @@ declare module 'koa' {
  */
 export type KoaSseOptions = SseHandlerOptions<Context>;
 
-/** Runs once the stream is open, with the stream and Koa's `ctx`. */
-export type KoaSseHandler = (stream: SseStream, ctx: Context) => void | Promise<void>;
+/**
+ * Koa's `ctx` once `sse()` has opened the stream: `ctx.sse` is that stream, its `state` typed
+ * `State`. Annotate a later middleware's `ctx` with it to read `ctx.sse` typed.
+ */
+export type KoaSseContext<State extends object = Record<string, unknown>> = Context & {
+  sse: SseStream<State>;
+};
+
+/**
+ * Runs once the stream is open, with the stream and Koa's `ctx`. `State` is the type of
+ * `stream.state` (and `ctx.sse.state`), the data the handler keeps for this connection (it
+ * starts empty).
+ */
+export type KoaSseHandler<State extends object = Record<string, unknown>> = (
+  stream: SseStream<State>,
+  ctx: KoaSseContext<State>,
+) => void | Promise<void>;
 
 /**
  * Koa middleware that answers with a Server-Sent Events stream: it subscribes the stream to
@@ -35,12 +50,21 @@ export type KoaSseHandler = (stream: SseStream, ctx: Context) => void | Promise<
  * @example
  * router.get('/events', sse({ channel }));
  * router.get('/clock', sse((stream, ctx) => { ... }));
+ * router.get('/me', sse<{ userId: string }>((stream, ctx) => { stream.state.userId = ... }));
  */
-export function sse(handler: KoaSseHandler): Middleware;
-export function sse(options?: KoaSseOptions, handler?: KoaSseHandler): Middleware;
-export function sse(first?: KoaSseOptions | KoaSseHandler, second?: KoaSseHandler): Middleware {
+export function sse<State extends object = Record<string, unknown>>(
+  handler: KoaSseHandler<State>,
+): Middleware;
+export function sse<State extends object = Record<string, unknown>>(
+  options?: KoaSseOptions,
+  handler?: KoaSseHandler<State>,
+): Middleware;
+export function sse<State extends object>(
+  first?: KoaSseOptions | KoaSseHandler<State>,
+  second?: KoaSseHandler<State>,
+): Middleware {
   // Bad options are a programming error: reported when the middleware is created.
-  const route = createSseRoute<Context, KoaSseOptions, KoaSseHandler>(first, second);
+  const route = createSseRoute<Context, KoaSseOptions, KoaSseHandler<State>>(first, second);
   const { streamOptions, onError, handler } = route;
 
   return async (ctx: Context, next: Next): Promise<void> => {
@@ -53,7 +77,10 @@ export function sse(first?: KoaSseOptions | KoaSseHandler, second?: KoaSseHandle
     ctx.respond = false;
     ctx.sse = stream;
     let downstream: Promise<unknown> | undefined;
-    runSseHandler(stream, channels, handler ?? (() => (downstream = next())), [ctx]);
+    // `state` starts empty: its type is what the handler keeps there.
+    runSseHandler(stream as SseStream<State>, channels, handler ?? (() => (downstream = next())), [
+      ctx as KoaSseContext<State>,
+    ]);
     // Awaited, as Koa middleware do: upstream code after its `await next()` runs once the
     // downstream middleware have set the stream up. A rejection has gone to onError already
     // (runSseHandler): the response has started, so Koa could no longer answer with it.
