@@ -44,7 +44,7 @@ describeWithRuntime('workerd', 'workerd without compatibility flags', () => {
     await waitUntil(
       async () => (await fixture.stats([channel])).sizes[0] === 0,
       'the channel drops the client',
-      1250,
+      2000,
     );
     expect((await fixture.stats([], tag)).stream).toMatchObject({
       reason: 'client',

@@ -14,7 +14,7 @@ export const RUNTIME_TEXT_CASES: readonly { sent: string; received: string }[] =
 export const RUNTIME_OBJECT = { text: 'line 1\nline 2', list: [1, 2.5, null], emoji: '🎉' };
 
 /** How long the `busy` script keeps sending, and how often. */
-export const BUSY_FOR_MS = 600;
+export const BUSY_FOR_MS = 800;
 export const BUSY_EVERY_MS = 20;
 
 /** What a fixture stream does once open (`?script=`). */

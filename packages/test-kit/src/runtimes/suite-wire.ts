@@ -94,12 +94,12 @@ export function describeRuntimeWire(context: RuntimeContext): void {
 
     it('sends no heartbeat while the stream is busy, then beats once it is idle', async () => {
       const client = await context.raw(
-        context.fixture().events({ heartbeat: 150, script: 'busy' }),
+        context.fixture().events({ heartbeat: 400, script: 'busy' }),
       );
       await client.waitForText((text) => text.includes('data: idle now\n\n'));
-      // Written every 20 ms for 600 ms: never idle for a heartbeat interval.
+      // Written every 20 ms for 800 ms: never idle for a heartbeat interval.
       expect(heartbeatsIn(client.comments)).toBe(0);
-      await client.waitForText(() => heartbeatsIn(client.comments) >= 1, 2000);
+      await client.waitForText(() => heartbeatsIn(client.comments) >= 1, 3000);
     });
 
     it('keeps every stream of one heartbeat interval open and heartbeated', async () => {
