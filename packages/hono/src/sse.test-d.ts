@@ -27,6 +27,30 @@ describe('sse types', () => {
     );
   });
 
+  it('types stream.state by the annotation of the handler, or the fourth type argument', () => {
+    type AppEnv = { Variables: { user: string } };
+    const channel = createChannel();
+    const app = new Hono<AppEnv>();
+    app.get(
+      '/me/events',
+      sse({ channel }, (stream: SseStream<{ userId: string }>, c) => {
+        stream.state.userId = c.req.header('x-user-id') ?? 'anonymous';
+        expectTypeOf(stream.state.userId).toEqualTypeOf<string>();
+      }),
+    );
+    app.get(
+      '/rooms/:room',
+      sse<AppEnv, '/rooms/:room', Input, { room: string }>((stream, c) => {
+        stream.state.room = c.req.param('room');
+        expectTypeOf(stream.state.room).toEqualTypeOf<string>();
+      }),
+    );
+    sse((stream: SseStream<{ userId: string }>) => {
+      // @ts-expect-error userId is a string
+      stream.state.userId = 42;
+    });
+  });
+
   it('takes channel as one channel, a list, or a function of the context', () => {
     const channel = createChannel<{ message: string }>();
     sse({ channel });

@@ -28,12 +28,16 @@ export interface HonoSseOptions<
   highWaterMark?: number;
 }
 
-/** Runs once the stream is open; receives the stream and Hono's context. */
+/**
+ * Runs once the stream is open; receives the stream and Hono's context. `State` is the type of
+ * `stream.state`, the data the handler keeps for this connection (it starts empty).
+ */
 export type HonoSseHandler<
   E extends Env = Env,
   P extends string = string,
   I extends Input = Input,
-> = (stream: SseStream, c: Context<E, P, I>) => void | Promise<void>;
+  State extends object = Record<string, unknown>,
+> = (stream: SseStream<State>, c: Context<E, P, I>) => void | Promise<void>;
 
 // Set by an upstream middleware, they would describe a body of known length or a framing
 // that HTTP/2 forbids; the runtime picks the framing of a streamed body itself.
@@ -53,22 +57,31 @@ const SSE_HEADERS: readonly (readonly [string, string])[] = [...createSseHeaders
  *
  * Throws `SseError` (`ERR_SSE_OPTIONS`) or `SseFormatError` at once for bad options.
  */
-export function sse<E extends Env = Env, P extends string = string, I extends Input = Input>(
-  handler: HonoSseHandler<E, P, I>,
-): Handler<E, P, I, Response | Promise<Response>>;
-export function sse<E extends Env = Env, P extends string = string, I extends Input = Input>(
+export function sse<
+  E extends Env = Env,
+  P extends string = string,
+  I extends Input = Input,
+  State extends object = Record<string, unknown>,
+>(handler: HonoSseHandler<E, P, I, State>): Handler<E, P, I, Response | Promise<Response>>;
+export function sse<
+  E extends Env = Env,
+  P extends string = string,
+  I extends Input = Input,
+  State extends object = Record<string, unknown>,
+>(
   options?: HonoSseOptions<E, P, I>,
-  handler?: HonoSseHandler<E, P, I>,
+  handler?: HonoSseHandler<E, P, I, State>,
 ): Handler<E, P, I, Response | Promise<Response>>;
-export function sse<E extends Env = Env, P extends string = string, I extends Input = Input>(
-  first?: HonoSseOptions<E, P, I> | HonoSseHandler<E, P, I>,
-  second?: HonoSseHandler<E, P, I>,
+export function sse<E extends Env, P extends string, I extends Input, State extends object>(
+  first?: HonoSseOptions<E, P, I> | HonoSseHandler<E, P, I, State>,
+  second?: HonoSseHandler<E, P, I, State>,
 ): Handler<E, P, I, Response | Promise<Response>> {
   // A bad option is a programming error: reported where the route is declared.
-  const route = createSseRoute<Context<E, P, I>, HonoSseOptions<E, P, I>, HonoSseHandler<E, P, I>>(
-    first,
-    second,
-  );
+  const route = createSseRoute<
+    Context<E, P, I>,
+    HonoSseOptions<E, P, I>,
+    HonoSseHandler<E, P, I, State>
+  >(first, second);
   const { handler } = route;
   const streamOptions = { ...route.streamOptions, onError: route.onError ?? logStreamError };
 
@@ -84,7 +97,8 @@ export function sse<E extends Env = Env, P extends string = string, I extends In
     for (const [name, value] of SSE_HEADERS) c.header(name, value);
     for (const name of CONFLICTING_HEADERS) c.header(name, undefined);
     const response = c.newResponse(body, 200);
-    runSseHandler(stream, channels, handler, [c]);
+    // `state` starts empty: its type is what the handler keeps there.
+    runSseHandler(stream as SseStream<State>, channels, handler, [c]);
     return response;
   };
 
