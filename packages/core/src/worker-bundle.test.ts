@@ -9,7 +9,7 @@ const NODE_GLOBALS =
 describe('the @sse/core root entry', () => {
   it('bundles for a Worker with no Node built-in and no Node global', async () => {
     // Fails on any import of `node:*` (or a bare built-in such as `events`).
-    const { code } = await bundleForRuntime(workspaceSources().get('@sse/core')!, {
+    const code = await bundleForRuntime(workspaceSources().get('@sse/core')!, {
       noNodeBuiltins: true,
     });
     expect(code).toContain('createResponse');
@@ -17,7 +17,7 @@ describe('the @sse/core root entry', () => {
   });
 
   it('bundles with @sse/hono and Hono for a Worker with no Node built-in', async () => {
-    const { code } = await bundleForRuntime(workspaceSources().get('@sse/hono')!, {
+    const code = await bundleForRuntime(workspaceSources().get('@sse/hono')!, {
       noNodeBuiltins: true,
     });
     expect(code).toContain('text/event-stream');

@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -46,18 +44,16 @@ export interface BundleOptions {
 /**
  * Bundles `entry` (a TypeScript file) and what it imports into one ES module for a fetch-style
  * runtime (export conditions `workerd`, `worker`, `browser`), with `@sse/*` taken from the
- * sources. Returns the path of the bundle and its text.
+ * sources. Returns its text.
  */
 export async function bundleForRuntime(
   entry: string,
   options: BundleOptions = {},
-): Promise<{ path: string; code: string }> {
-  const outfile = join(await mkdtemp(join(tmpdir(), 'sse-runtime-')), 'worker.mjs');
+): Promise<string> {
   const plugins = [workspacePlugin()];
   if (options.noNodeBuiltins) plugins.push(rejectNodeBuiltins());
   const result = await build({
     entryPoints: [entry],
-    outfile,
     bundle: true,
     format: 'esm',
     platform: 'neutral',
@@ -65,12 +61,10 @@ export async function bundleForRuntime(
     conditions: ['workerd', 'worker', 'browser', 'import'],
     mainFields: ['module', 'main'],
     plugins,
-    write: true,
+    write: false,
     logLevel: 'silent',
-    metafile: false,
   });
-  if (result.errors.length > 0) throw new Error(result.errors.map((e) => e.text).join('\n'));
-  return { path: outfile, code: readFileSync(outfile, 'utf8') };
+  return result.outputFiles[0]!.text;
 }
 
 const BUILTIN =

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -59,12 +61,14 @@ export async function startRuntime(
 ): Promise<RuntimeServer> {
   const binary = runtimeBinary(name);
   if (!binary) throw new Error(`${name} is not installed (run pnpm install)`);
-  const bundle = await bundleForRuntime(entry(name));
+  const dir = await mkdtemp(join(tmpdir(), `sse-${name}-`));
+  const bundle = join(dir, 'worker.mjs');
+  writeFileSync(bundle, await bundleForRuntime(entry(name)));
   let child: ChildProcess;
   let portFrom: Readable;
   let portPattern: RegExp;
   if (name === 'workerd') {
-    const config = join(dirname(bundle.path), 'config.capnp');
+    const config = join(dir, 'config.capnp');
     writeFileSync(config, workerdConfig('worker.mjs', options.compatibilityFlags));
     // The control fd reports the port the socket got: {"event":"listen","port":N,...}.
     child = spawn(binary, ['serve', config, '--control-fd=3'], {
@@ -73,7 +77,7 @@ export async function startRuntime(
     portFrom = child.stdio[3] as Readable;
     portPattern = /"port":(\d+)/;
   } else {
-    const args = name === 'bun' ? ['run', bundle.path] : ['run', '--allow-net', bundle.path];
+    const args = name === 'bun' ? ['run', bundle] : ['run', '--allow-net', bundle];
     child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: runtimeEnv() });
     portFrom = child.stdout!;
     portPattern = /listening on (\d+)/;
@@ -84,10 +88,12 @@ export async function startRuntime(
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     let seen = '';
+    const onExit = (code: number | null) => fail(`exited (code ${String(code)})`);
     const timer = setTimeout(() => fail('did not start'), STARTUP_TIMEOUT_MS);
     function fail(why: string) {
       clearTimeout(timer);
       child.kill('SIGKILL');
+      void rm(dir, { recursive: true, force: true });
       reject(new Error(`${name} ${why} within ${STARTUP_TIMEOUT_MS} ms:\n${output}`));
     }
     portFrom.on('data', (chunk: Buffer) => {
@@ -95,21 +101,24 @@ export async function startRuntime(
       const match = portPattern.exec(seen);
       if (match) {
         clearTimeout(timer);
+        child.off('exit', onExit);
         resolve(Number(match[1]));
       }
     });
-    child.once('exit', (code) => fail(`exited (code ${String(code)})`));
+    child.once('exit', onExit);
   });
   return {
     name,
     origin: `http://127.0.0.1:${port}`,
     output: () => output,
     async close() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 2000);
-      await exited;
-      clearTimeout(killer);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 2000);
+        await exited;
+        clearTimeout(killer);
+      }
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }
