@@ -20,6 +20,7 @@ import {
   readCursor,
   replayInOrder,
   subscribeLive,
+  type FrameWriter,
   type ReplayHandle,
   type ReplaySource,
 } from './replay';
@@ -30,6 +31,8 @@ export type * from './channel-types';
 interface Subscriber {
   readonly stream: SseStream<object>;
   readonly filter: ((event: never) => boolean) | undefined;
+  /** Writes each event in place of `stream.writeFrame` (a hub's topics cursor). */
+  readonly write: FrameWriter | undefined;
   /** Live events held back while history is replayed; `null` once live. */
   queue: BackplaneEvent[] | null;
   /** Stops watching the stream for its close. */
@@ -126,14 +129,15 @@ class ChannelImpl<Events extends object> implements Channel<Events>, ReplaySourc
   /** @internal Subscribes `stream` with live events held back, for `subscribeAll`. */
   [openReplay](
     stream: SseStream<object>,
-    lastEventId: string,
+    lastEventId: string | undefined,
     filter?: Subscriber['filter'],
+    write?: FrameWriter,
   ): ReplayHandle | undefined {
-    const subscriber = this.add(stream, filter, true);
+    const subscriber = this.add(stream, filter, true, write);
     if (!subscriber) return undefined;
     return {
       gapEvent: this.gapEvent,
-      read: () => this.backplane.readAfter(lastEventId),
+      read: () => this.readFrom(lastEventId),
       deliver: (event) =>
         !this.subscribers.has(subscriber) ||
         this.deliver(subscriber, event, this.cache.frameOf(event)),
@@ -217,10 +221,20 @@ class ChannelImpl<Events extends object> implements Channel<Events>, ReplaySourc
     return waits.length === 0 ? id : Promise.all(waits).then(() => id);
   }
 
+  /** The history after `lastEventId`, or, without one, nothing after the current position. */
+  private async readFrom(lastEventId: string | undefined) {
+    if (lastEventId !== undefined) {
+      return { ...(await this.backplane.readAfter(lastEventId)), from: lastEventId };
+    }
+    const from = (await this[readCursor]()) ?? undefined;
+    return { events: [], gap: false, oldestId: null, from };
+  }
+
   private add(
     stream: SseStream<object>,
     filter: Subscriber['filter'],
     queued: boolean,
+    write?: FrameWriter,
   ): Subscriber | undefined {
     if (this.isClosed) {
       throw new SseError('ERR_SSE_CHANNEL_CLOSED', 'subscribe() on a closed channel');
@@ -228,7 +242,13 @@ class ChannelImpl<Events extends object> implements Channel<Events>, ReplaySourc
     if (stream.closed) return undefined;
     // A subscriber receives what is published from now on, not what is still being written.
     this.batch.flush();
-    const subscriber: Subscriber = { stream, filter, queue: queued ? [] : null, unwatch: noop };
+    const subscriber: Subscriber = {
+      stream,
+      filter,
+      write,
+      queue: queued ? [] : null,
+      unwatch: noop,
+    };
     this.subscribers.add(subscriber);
     subscriber.unwatch = stream.onClose((reason) => {
       if (reason === 'slow') this.closedSlow++;
@@ -260,7 +280,7 @@ class ChannelImpl<Events extends object> implements Channel<Events>, ReplaySourc
     for (const subscriber of this.subscribers) {
       if (subscriber.queue) {
         for (const event of events) subscriber.queue.push(event);
-      } else if (subscriber.filter) {
+      } else if (subscriber.filter || subscriber.write) {
         for (let i = 0; i < events.length; i++) this.deliver(subscriber, events[i]!, frames[i]!);
       } else {
         const { stream } = subscriber;
@@ -289,7 +309,7 @@ class ChannelImpl<Events extends object> implements Channel<Events>, ReplaySourc
       if (!wanted) return true;
     }
     this.delivered++;
-    if (stream.writeFrame(frame)) return true;
+    if (subscriber.write ? subscriber.write(event, frame) : stream.writeFrame(frame)) return true;
     if (stream.overBudget) this.lagging.add(stream);
     return false;
   }

@@ -36,6 +36,8 @@ export {
 } from './backplane';
 export type { Broker } from './brokers/broker';
 export { memoryBroker, type MemoryBrokerOptions } from './brokers/memory-broker';
+export { createHub } from './topics/hub';
+export type { Hub, HubOptions, HubStats } from './topics/hub-types';
 export { createResponse, type CreateResponseOptions } from './web';
 export { compareEventIds } from './event-id';
 export type { SseSubscribable } from './adapter/channels';

@@ -21,8 +21,11 @@ export const subscribeLive: unique symbol = Symbol.for('@sse/core/subscribe-live
 export interface ReplayHandle {
   /** The channel's gap event name; `false` sends none. */
   readonly gapEvent: string | false;
-  /** The channel's retained events after the stream's last id. */
-  read(): Promise<BackplaneReadResult>;
+  /**
+   * The channel's retained events after the stream's last id, and `from`: that id, or, for a
+   * stream with none, the channel's position when read (nothing is replayed then).
+   */
+  read(): Promise<ReplayRead>;
   /**
    * Writes one event of this channel to the stream (counted in the channel's stats); `false`
    * when the client is behind and the replay should wait for `stream.whenDrained()`.
@@ -42,12 +45,26 @@ export interface ReplayHandle {
   unsubscribe: () => void;
 }
 
+/** @internal What a replay handle read. */
+export interface ReplayRead extends BackplaneReadResult {
+  readonly from: string | undefined;
+}
+
+/** @internal Writes one event's frame to a subscriber in place of `stream.writeFrame`. */
+export type FrameWriter = (event: BackplaneEvent, frame: Uint8Array) => boolean;
+
 /** @internal A channel that can be replayed together with others (see `subscribeAll`). */
 export interface ReplaySource {
+  /**
+   * Subscribes `stream` with live events held back until the replay after `lastEventId`
+   * (`undefined`: after the channel's current position, replaying nothing) goes live.
+   * `write`, when given, writes each of this subscriber's events instead of the stream.
+   */
   [openReplay](
     stream: SseStream<object>,
-    lastEventId: string,
+    lastEventId: string | undefined,
     filter?: (event: never) => boolean,
+    write?: FrameWriter,
   ): ReplayHandle | undefined;
   /**
    * The id a new subscriber resumes from if it reconnects before any event reaches it: the
@@ -87,10 +104,10 @@ export function newestOf(ids: readonly string[]): string | undefined {
  */
 export async function replayInOrder(
   stream: SseStream<object>,
-  lastEventId: string,
+  lastEventId: string | undefined,
   handles: readonly ReplayHandle[],
 ): Promise<void> {
-  let results: BackplaneReadResult[];
+  let results: ReplayRead[];
   try {
     results = await Promise.all(handles.map((handle) => handle.read()));
   } catch (error) {
@@ -101,7 +118,7 @@ export async function replayInOrder(
   // Every event published until now is in a history read, a held-back queue, or both.
   writeHeldFrames();
   let sequences = handles.map((handle, i) =>
-    withoutOverlap(results[i]!.events, handle.takeQueued() ?? [], lastEventId),
+    withoutOverlap(results[i]!.events, handle.takeQueued() ?? [], results[i]!.from),
   );
   const gapped = handles.findIndex((handle, i) => results[i]!.gap && handle.gapEvent !== false);
   const gapEvent = handles[gapped]?.gapEvent;
@@ -135,9 +152,10 @@ export async function replayInOrder(
 function withoutOverlap(
   history: readonly BackplaneEvent[],
   queued: readonly BackplaneEvent[],
-  lastEventId: string,
+  from: string | undefined,
 ): BackplaneEvent[] {
-  const last = history.at(-1)?.id ?? lastEventId;
+  const last = history.at(-1)?.id ?? from;
+  if (last === undefined) return [...queued];
   const overlap = queued.findIndex((event) => event.id === last);
   const rest = queued.slice(overlap + 1);
   const fresh = rest.filter((event) => (compareEventIds(event.id, last) ?? 1) > 0);

@@ -1,6 +1,6 @@
 import { describeConformance, serveFetch, serveFetchHttp2, type SseTarget } from '@sse/test-kit';
 import { createResponse, subscribeAll } from '@sse/core';
-import { resolveChannels } from '@sse/core/adapter';
+import { errorStatus, resolveChannels } from '@sse/core/adapter';
 
 // The bare web binding: createResponse served by @hono/node-server at GET /events.
 const target: SseTarget = {
@@ -14,7 +14,12 @@ const target: SseTarget = {
       // `signal` and only aborts one that exists when the client leaves: touch it before any
       // await, or a client that leaves during the channel lookup is never seen leaving.
       void request.signal;
-      const channels = await resolveChannels(channel, request);
+      let channels;
+      try {
+        channels = await resolveChannels(channel, request);
+      } catch (error) {
+        return new Response(String(error), { status: errorStatus(error) ?? 500 });
+      }
       return createResponse(request, streamOptions, (stream) => {
         subscribeAll(stream, channels);
         return handler?.(stream);

@@ -5,6 +5,7 @@ import {
   type BackplaneReadResult,
 } from '../backplane';
 import { SseError } from '../errors';
+import { currentEventId } from '../event-id';
 import type { Broker } from './broker';
 import { TopicExpiry } from './topic-expiry';
 
@@ -31,7 +32,7 @@ interface Topic {
   readonly listeners: Set<Listener>;
   /** Backplane objects of this topic not closed yet: while any is, the topic stays. */
   open: number;
-  /** `<ms>-0` when this history began: ids before it may be of an expired one. */
+  /** The process position when this history began: ids before it may be of an expired one. */
   since: string;
   appended: number;
 }
@@ -74,7 +75,8 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
     topic.stopStore = topic.store.listen((event) => {
       for (const listener of topic.listeners) listener(event);
     });
-    topic.since = `${Date.now()}-0`;
+    // The process's position: every id of this history comes after it, every older one not.
+    topic.since = currentEventId();
     topic.appended = 0;
   };
 
@@ -140,6 +142,11 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
           return current.store.append(input);
         },
         readAfter: (lastEventId) => readAfter(name, lastEventId),
+        lastId() {
+          const current = topics.get(name);
+          if (!current || current.appended === 0) return current?.since ?? currentEventId();
+          return current.store.lastId?.() ?? null;
+        },
         listen(listener) {
           if (closed || released) return noop;
           // Wrapped so the same function can listen twice and be removed once per call.

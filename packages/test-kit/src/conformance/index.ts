@@ -39,6 +39,7 @@ import { describeHeaders } from './headers';
 import { describeHeartbeat } from './heartbeat';
 import { describeOptions } from './options';
 import { describeReplay } from './replay';
+import { describeRequestErrors } from './request-errors';
 import { describeShutdown } from './shutdown';
 import { describeSlowClient } from './slow-client';
 import type { SseTarget } from './target';
@@ -55,6 +56,7 @@ export function describeConformance(target: SseTarget): void {
     describeDisconnect(harness);
     describeSlowClient(harness);
     describeBadInput(harness);
+    describeRequestErrors(harness);
     describeShutdown(harness);
     describeChannels(harness);
     describeOptions(harness);

@@ -1,0 +1,116 @@
+import type { SseSubscribable } from '../adapter/channels';
+import type { BackplaneEvent } from '../backplane';
+import { concatBytes, encodeText } from '../bytes';
+import type { Channel } from '../channel-types';
+import {
+  cursorFrame,
+  openReplay,
+  replayInOrder,
+  type ReplayHandle,
+  type ReplayRead,
+  type ReplaySource,
+} from '../replay';
+import type { SseStream } from '../stream';
+import { decodeTopicsCursor, encodeTopicsCursor } from './topics-cursor';
+
+/** A topic's channel as the hub makes it: a channel of this package. */
+export type TopicChannel = Channel<never> & ReplaySource;
+
+/**
+ * The subscribable `hub.topics(names)` returns. One topic is a plain subscription (its own
+ * ids). Several are replayed and followed as one stream whose event ids are cursors holding a
+ * position per topic (topics-cursor.ts), so one `Last-Event-ID` resumes each topic exactly.
+ */
+export class TopicsSubscription implements SseSubscribable {
+  constructor(
+    private readonly names: readonly string[],
+    private readonly open: (name: string) => TopicChannel,
+  ) {}
+
+  subscribe(stream: SseStream<object>): () => void {
+    const channels = this.names.map(this.open);
+    if (channels.length === 1) return channels[0]!.subscribe(stream);
+    return new TopicsCursor(stream, channels).start();
+  }
+}
+
+const ID_PREFIX = encodeText('id: ');
+
+/** One stream following several topics, with its position in each. */
+class TopicsCursor {
+  private readonly positions: (string | undefined)[];
+  private readonly resumed: boolean;
+  private readonly handles: ReplayHandle[] = [];
+  private wroteEvent = false;
+  private pendingReads: number;
+
+  constructor(
+    private readonly stream: SseStream<object>,
+    private readonly channels: readonly TopicChannel[],
+  ) {
+    const lastEventId = stream.lastEventId;
+    const decoded =
+      lastEventId === undefined ? undefined : decodeTopicsCursor(lastEventId, channels.length);
+    this.resumed = decoded !== undefined;
+    // A plain id (from a single-topic stream, or an older cursor) is placed in every topic by
+    // order, as for a list of channels; no id at all starts at each topic's current position.
+    this.positions = decoded ?? channels.map(() => lastEventId);
+    this.pendingReads = channels.length;
+  }
+
+  start(): () => void {
+    const stop = () => {
+      for (const handle of this.handles) handle.unsubscribe();
+    };
+    try {
+      this.channels.forEach((channel, i) => {
+        const handle = channel[openReplay](
+          this.stream,
+          this.positions[i],
+          undefined,
+          (event, frame) => this.write(i, event, frame),
+        );
+        if (handle) this.handles.push(this.recordingPosition(handle, i));
+      });
+    } catch (error) {
+      stop();
+      throw error;
+    }
+    if (this.handles.length === this.channels.length) {
+      void replayInOrder(this.stream, this.stream.lastEventId, this.handles);
+    }
+    return stop;
+  }
+
+  /** Learns where each topic starts; once all are known, gives the client its cursor. */
+  private recordingPosition(handle: ReplayHandle, index: number): ReplayHandle {
+    const read = (): Promise<ReplayRead> =>
+      handle.read().then((result) => {
+        if (this.positions[index] === undefined) this.positions[index] = result.from;
+        if (--this.pendingReads === 0 && !this.resumed && !this.wroteEvent) {
+          this.stream.writeFrame(cursorFrame(encodeTopicsCursor(this.positions)));
+        }
+        return result;
+      });
+    return { ...handle, read };
+  }
+
+  /** Writes an event of topic `index` with the stream's cursor as its id. */
+  private write(index: number, event: BackplaneEvent, frame: Uint8Array): boolean {
+    this.positions[index] = event.id;
+    this.wroteEvent = true;
+    const idLine = encodeText(`${encodeTopicsCursor(this.positions)}\n`);
+    const body = frame.subarray(idLineLength(frame));
+    const out = concatBytes(
+      [ID_PREFIX, idLine, body],
+      ID_PREFIX.length + idLine.length + body.length,
+    );
+    return this.stream.writeFrame(out);
+  }
+}
+
+/** The length of a frame's leading `id:` line (0 when it has none). */
+function idLineLength(frame: Uint8Array): number {
+  for (let i = 0; i < ID_PREFIX.length; i++) if (frame[i] !== ID_PREFIX[i]) return 0;
+  return frame.indexOf(0x0a) + 1;
+}
