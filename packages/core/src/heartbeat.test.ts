@@ -1,26 +1,20 @@
-import {
-  openRawSse,
-  serveNodeSse,
-  waitUntil,
-  type NodeSseServer,
-  type RawSseResponse,
-} from '@sse/test-kit';
+import { useMemoryStreams, type MemorySseClient } from '@sse/test-kit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { activeHeartbeatTimers } from './heartbeat';
 import type { SseStream } from './stream';
 
-// Only the heartbeat's shared interval is faked; sockets and waits keep real time.
+// Only the heartbeat's shared interval is faked; the client's reads and waits keep real time.
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
 });
 
-let server: NodeSseServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
+afterEach(() => {
   vi.useRealTimers();
   vi.unstubAllGlobals();
 });
+
+// Registered after the hook above, so it runs first: streams close while the timers are fake.
+const openStream = useMemoryStreams();
 
 const countHeartbeats = (text: string) =>
   text.split('\n\n').filter((frame) => frame === ':').length;
@@ -29,14 +23,14 @@ const countHeartbeats = (text: string) =>
  * Sends a marker event and waits for it: since a connection keeps order, every heartbeat
  * written before the marker is then in `client.text()`.
  */
-async function sync(stream: SseStream, client: RawSseResponse): Promise<void> {
+async function sync(stream: SseStream, client: MemorySseClient): Promise<void> {
   const marker = `marker-${client.events.length}`;
   await stream.send(marker);
   await client.waitForText((text) => text.includes(`data: ${marker}\n\n`));
 }
 
 /** The heartbeats received between the last two markers. */
-function heartbeatsSinceLastMarker(client: RawSseResponse): number {
+function heartbeatsSinceLastMarker(client: MemorySseClient): number {
   const text = client.text();
   const lastMarker = text.lastIndexOf('data: marker-');
   const previous = text.lastIndexOf('data: marker-', lastMarker - 1);
@@ -45,13 +39,10 @@ function heartbeatsSinceLastMarker(client: RawSseResponse): number {
 
 async function open(
   heartbeat: number | false,
-): Promise<{ stream: SseStream; client: RawSseResponse }> {
-  server = await serveNodeSse((req) => ({
-    heartbeat: req.url === '/off' ? false : heartbeat,
-  }));
-  const client = await openRawSse(`${server.url}${heartbeat === false ? '/off' : '/'}`);
-  await client.waitForText((text) => text.startsWith(': \n\n'));
-  return { stream: await server.streamAt(0), client };
+): Promise<{ stream: SseStream; client: MemorySseClient }> {
+  const opened = openStream({ heartbeat });
+  await opened.client.waitForText((text) => text.startsWith(': \n\n'));
+  return opened;
 }
 
 describe('heartbeat', () => {
@@ -69,7 +60,6 @@ describe('heartbeat', () => {
     expect(heartbeatsSinceLastMarker(client)).toBe(1);
     // Clients ignore it: no event was dispatched for it.
     expect(client.events.every((event) => event.data.startsWith('marker-'))).toBe(true);
-    client.close();
   });
 
   it('sends none while events keep the stream busy', async () => {
@@ -81,7 +71,6 @@ describe('heartbeat', () => {
     }
     await sync(stream, client);
     expect(countHeartbeats(client.text())).toBe(0);
-    client.close();
   });
 
   it('keeps sending while the stream stays idle', async () => {
@@ -93,29 +82,23 @@ describe('heartbeat', () => {
     }
     await sync(stream, client);
     expect(countHeartbeats(client.text())).toBe(3);
-    client.close();
   });
 
   it('follows a configured interval per stream', async () => {
-    server = await serveNodeSse((req) => ({ heartbeat: req.url === '/fast' ? 4000 : 16_000 }));
-    const fast = await openRawSse(`${server.url}/fast`);
-    const fastStream = await server.streamAt(0);
-    const slow = await openRawSse(`${server.url}/slow`);
-    const slowStream = await server.streamAt(1);
+    const fast = await open(4000);
+    const slow = await open(16_000);
     expect(activeHeartbeatTimers()).toBe(2);
 
     vi.advanceTimersByTime(5000);
-    await fast.waitForText((text) => countHeartbeats(text) === 1);
-    await sync(slowStream, slow);
-    expect(countHeartbeats(slow.text())).toBe(0);
+    await fast.client.waitForText((text) => countHeartbeats(text) === 1);
+    await sync(slow.stream, slow.client);
+    expect(countHeartbeats(slow.client.text())).toBe(0);
 
     // Idle since the marker: one interval and a quarter later the slow stream is pinged too.
     vi.advanceTimersByTime(20_000);
-    await slow.waitForText((text) => countHeartbeats(text) === 1);
-    await sync(fastStream, fast);
-    expect(countHeartbeats(fast.text())).toBeGreaterThan(1);
-    fast.close();
-    slow.close();
+    await slow.client.waitForText((text) => countHeartbeats(text) === 1);
+    await sync(fast.stream, fast.client);
+    expect(countHeartbeats(fast.client.text())).toBeGreaterThan(1);
   });
 
   it('sends nothing with heartbeat: false and starts no timer', async () => {
@@ -124,17 +107,14 @@ describe('heartbeat', () => {
     vi.advanceTimersByTime(60 * 60 * 1000);
     await sync(stream, client);
     expect(countHeartbeats(client.text())).toBe(0);
-    client.close();
   });
 
-  it('shares one timer among streams and stops it when the last one closes', async () => {
-    server = await serveNodeSse({ heartbeat: 7000 });
-    const clients = await Promise.all(Array.from({ length: 5 }, () => openRawSse(server!.url)));
-    await server.streamAt(4);
+  it('shares one timer among streams and stops it when the last one closes', () => {
+    const opened = Array.from({ length: 5 }, () => openStream({ heartbeat: 7000 }));
     expect(activeHeartbeatTimers()).toBe(1);
     expect(vi.getTimerCount()).toBe(1);
-    for (const client of clients) client.close();
-    await waitUntil(() => server!.streams.every((s) => s.closed), 'every stream to close');
+    for (const { client } of opened) client.close();
+    expect(opened.every(({ stream }) => stream.reason === 'client')).toBe(true);
     expect(activeHeartbeatTimers()).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -143,21 +123,19 @@ describe('heartbeat', () => {
     // workerd cancels a request that has nothing pending of its own: a shared timer would keep
     // only the first stream's request alive.
     vi.stubGlobal('navigator', { userAgent: 'Cloudflare-Workers' });
-    server = await serveNodeSse({ heartbeat: 2000 });
-    const clients = await Promise.all([1, 2, 3].map(() => openRawSse(server!.url)));
-    await server.streamAt(2);
+    const opened = [1, 2, 3].map(() => openStream({ heartbeat: 2000 }));
     expect(activeHeartbeatTimers()).toBe(3);
     expect(vi.getTimerCount()).toBe(3);
 
     vi.advanceTimersByTime(2500);
-    for (const client of clients) {
+    for (const { client } of opened) {
       await client.waitForText((text) => countHeartbeats(text) === 1);
     }
-    clients[0]!.close();
-    await waitUntil(() => server!.streams[0]!.closed, 'the first stream to close');
+    opened[0]!.client.close();
+    expect(opened[0]!.stream.closed).toBe(true);
     expect(vi.getTimerCount()).toBe(2);
-    for (const client of clients.slice(1)) client.close();
-    await waitUntil(() => server!.streams.every((s) => s.closed), 'every stream to close');
+    for (const { client } of opened.slice(1)) client.close();
+    expect(opened.every(({ stream }) => stream.closed)).toBe(true);
     expect(activeHeartbeatTimers()).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
   });

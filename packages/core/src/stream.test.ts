@@ -1,13 +1,9 @@
-import { openRawSse, serveNodeSse, waitUntil, type NodeSseServer } from '@sse/test-kit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { useMemoryStreams } from '@sse/test-kit';
+import { describe, expect, it } from 'vitest';
 import { SseFormatError } from './errors';
 import type { SseSendOptions } from './stream';
 
-let server: NodeSseServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const open = useMemoryStreams();
 
 // Every stream opens with this comment so the client's `open` fires at once.
 const OPENING = ': \n\n';
@@ -15,11 +11,9 @@ const OPENING = ': \n\n';
 describe('SseStream.send', () => {
   it('delivers data exactly as the client rebuilds it: line breaks, spaces, unicode, JSON', async () => {
     const payloads = ['a\nb', 'c\rd', 'e\r\nf', '  lead', '', 'ünïcødé 😀', '\n'];
-    server = await serveNodeSse({ heartbeat: false }, async (stream) => {
-      for (const data of payloads) await stream.send(data);
-      await stream.send({ nested: { list: [1, 'two'] }, text: 'x\ny' }, { event: 'obj', id: '7' });
-    });
-    const client = await openRawSse(server.url);
+    const { stream, client } = open({ heartbeat: false });
+    for (const data of payloads) await stream.send(data);
+    await stream.send({ nested: { list: [1, 'two'] }, text: 'x\ny' }, { event: 'obj', id: '7' });
     const events = await client.waitForEvents(payloads.length + 1);
     expect(events.slice(0, -1).map((e) => e.data)).toEqual(
       payloads.map((p) => p.replace(/\r\n|\r/g, '\n')),
@@ -27,7 +21,6 @@ describe('SseStream.send', () => {
     const last = events.at(-1)!;
     expect(last).toMatchObject({ event: 'obj', id: '7' });
     expect(JSON.parse(last.data)).toEqual({ nested: { list: [1, 'two'] }, text: 'x\ny' });
-    client.close();
   });
 
   it.each<[string, SseSendOptions, string]>([
@@ -41,67 +34,55 @@ describe('SseStream.send', () => {
   ])(
     'rejects %s with SseFormatError, writes nothing, and the next event arrives intact',
     async (_name, bad, field) => {
-      let rejection: unknown;
-      server = await serveNodeSse({ heartbeat: false }, async (stream) => {
-        rejection = await stream.send('bad', bad).then(
-          () => undefined,
-          (error: unknown) => error,
-        );
-        await stream.send('good', { event: 'next', id: '2' });
-      });
-      const client = await openRawSse(server.url);
+      const { stream, client } = open({ heartbeat: false });
+      const rejection = await stream.send('bad', bad).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      await stream.send('good', { event: 'next', id: '2' });
       const [event] = await client.waitForEvents(1);
       expect(event).toEqual({ event: 'next', id: '2', data: 'good' });
       expect(rejection).toBeInstanceOf(SseFormatError);
       expect(rejection).toMatchObject({ field, code: 'ERR_SSE_FORMAT' });
-      // The raw wire holds the opening comment and the good frame, nothing of the bad one.
+      // The wire holds the opening comment and the good frame, nothing of the bad one.
       expect(client.text()).toBe(`${OPENING}id: 2\nevent: next\ndata: good\n\n`);
-      client.close();
     },
   );
 
   it('rejects data the serializer cannot represent and keeps the stream usable', async () => {
-    let rejection: unknown;
-    server = await serveNodeSse({ heartbeat: false }, async (stream) => {
-      rejection = await stream.send(Symbol('no json')).catch((error: unknown) => error);
-      await stream.send('after');
-    });
-    const client = await openRawSse(server.url);
+    const { stream, client } = open({ heartbeat: false });
+    const rejection = await stream.send(Symbol('no json')).catch((error: unknown) => error);
+    await stream.send('after');
     await client.waitForEvents(1);
     expect(rejection).toMatchObject({ field: 'data', code: 'ERR_SSE_FORMAT' });
     expect(client.text()).toBe(`${OPENING}data: after\n\n`);
-    client.close();
   });
 
   it('uses the stream serializer for objects', async () => {
-    server = await serveNodeSse(
-      { heartbeat: false, serialize: (value) => `custom:${JSON.stringify(value)}` },
-      (stream) => stream.send({ a: 1 }),
-    );
-    const client = await openRawSse(server.url);
+    const { stream, client } = open({
+      heartbeat: false,
+      serialize: (value) => `custom:${JSON.stringify(value)}`,
+    });
+    await stream.send({ a: 1 });
     const [event] = await client.waitForEvents(1);
     expect(event!.data).toBe('custom:{"a":1}');
-    client.close();
   });
 
   it('sends the retry option when the stream opens', async () => {
-    server = await serveNodeSse({ heartbeat: false, retry: 3210 });
-    const client = await openRawSse(server.url);
+    const { client } = open({ heartbeat: false, retry: 3210 });
     await client.waitForText((text) => text.includes('\n\n'));
     expect(client.retries).toEqual([3210]);
     expect(client.text()).toBe(': \nretry: 3210\n\n');
-    client.close();
   });
 
   it('resolves and writes nothing once the stream is closed', async () => {
-    server = await serveNodeSse({ heartbeat: false }, async (stream) => {
-      await stream.send('before');
-      stream.close();
-      await stream.send('after');
-      await stream.comment('after');
-    });
-    const client = await openRawSse(server.url);
+    const { stream, client } = open({ heartbeat: false });
+    await stream.send('before');
+    stream.close();
+    await stream.send('after');
+    await stream.comment('after');
     await client.ended;
+    expect(client.finished).toBe('end');
     expect(client.events.map((e) => e.data)).toEqual(['before']);
     expect(client.text()).toBe(`${OPENING}data: before\n\n`);
   });
@@ -109,29 +90,24 @@ describe('SseStream.send', () => {
 
 describe('SseStream.comment', () => {
   it('writes comment lines that clients ignore', async () => {
-    server = await serveNodeSse({ heartbeat: false }, async (stream) => {
-      await stream.comment('line one\nline two');
-      await stream.send('x');
-    });
-    const client = await openRawSse(server.url);
+    const { stream, client } = open({ heartbeat: false });
+    await stream.comment('line one\nline two');
+    await stream.send('x');
     await client.waitForEvents(1);
     expect(client.text()).toBe(`${OPENING}: line one\n: line two\n\ndata: x\n\n`);
     expect(client.events).toHaveLength(1);
-    client.close();
   });
 });
 
 describe('SseStream.close', () => {
   it('ends the response and reports reason "server" once', async () => {
     const reasons: string[] = [];
-    server = await serveNodeSse({ heartbeat: false }, (stream) => {
-      stream.onClose((reason) => reasons.push(reason));
-      stream.close();
-      stream.close();
-    });
-    const client = await openRawSse(server.url);
+    const { stream, client } = open({ heartbeat: false });
+    stream.onClose((reason) => reasons.push(reason));
+    stream.close();
+    stream.close();
     await client.ended;
-    const stream = await server.streamAt(0);
+    expect(client.finished).toBe('end');
     expect(stream.closed).toBe(true);
     expect(stream.reason).toBe('server');
     expect(stream.signal.aborted).toBe(true);
@@ -139,9 +115,7 @@ describe('SseStream.close', () => {
   });
 
   it('calls an onClose listener added after the close at once, and lets listeners be removed', async () => {
-    server = await serveNodeSse({ heartbeat: false });
-    const client = await openRawSse(server.url);
-    const stream = await server.streamAt(0);
+    const { stream, client } = open({ heartbeat: false });
     const removed: string[] = [];
     const remove = stream.onClose((reason) => removed.push(reason));
     remove();
@@ -155,15 +129,15 @@ describe('SseStream.close', () => {
 });
 
 describe('SseStream state', () => {
-  it('keeps per-connection user data', async () => {
-    server = await serveNodeSse({ heartbeat: false }, async (stream, req) => {
-      stream.state.user = new URL(req.url ?? '/', 'http://x').searchParams.get('user');
-      await stream.send(String(stream.state.user));
-    });
-    const client = await openRawSse(`${server.url}/?user=ada`);
+  it('keeps per-connection user data until the client leaves', async () => {
+    const { stream, client } = open<{ user?: string }>({ heartbeat: false });
+    stream.state.user = 'ada';
+    await stream.send(String(stream.state.user));
     const [event] = await client.waitForEvents(1);
     expect(event!.data).toBe('ada');
+    expect(stream.state).toEqual({ user: 'ada' });
     client.close();
-    await waitUntil(() => server!.streams[0]!.closed, 'the stream to close');
+    expect(stream.closed).toBe(true);
+    expect(stream.reason).toBe('client');
   });
 });

@@ -13,6 +13,13 @@ export {
 } from './lean-client';
 export { collectGarbage, retainedMemory } from './memory';
 export {
+  openMemoryStream,
+  useMemoryStreams,
+  type MemoryStream,
+  type MemoryStreamOptions,
+} from './memory-stream';
+export type { MemoryClientOptions, MemorySseClient } from './memory-client';
+export {
   describeConformance,
   openCompressedSse,
   openHttp2Sse,
@@ -64,3 +71,5 @@ export {
   type StartRuntimeOptions,
 } from './runtimes/launch';
 export { FixtureClient } from './runtimes/fixture-client';
+export { startDenoNpmApp } from './runtimes/npm-app';
+export type { ServerProcess } from './runtimes/server-process';
