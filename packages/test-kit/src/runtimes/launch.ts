@@ -1,25 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { bundleForRuntime } from './bundle';
+import { startServerProcess, type ServerProcess } from './server-process';
 import { workerdConfig } from './workerd-config';
 
 /** The runtimes the runtime tests start, each from its npm package. */
 export type RuntimeName = 'bun' | 'deno' | 'workerd';
 
 /** A runtime serving the fixture app on 127.0.0.1. */
-export interface RuntimeServer {
+export interface RuntimeServer extends ServerProcess {
   name: RuntimeName;
-  /** `http://127.0.0.1:PORT` */
-  origin: string;
-  /** What the process printed so far (for failure messages). */
-  output(): string;
-  close(): Promise<void>;
 }
 
 const require = createRequire(import.meta.url);
@@ -43,10 +37,15 @@ export function runtimeBinary(name: RuntimeName): string | undefined {
   }
 }
 
+/** `runtimeBinary`, or an error saying how to install it. */
+export function requireRuntimeBinary(name: RuntimeName): string {
+  const binary = runtimeBinary(name);
+  if (!binary) throw new Error(`${name} is not installed: run \`npx -y pnpm@10.34.8 install\``);
+  return binary;
+}
+
 const entry = (name: RuntimeName) =>
   fileURLToPath(new URL(`./entries/${name}.ts`, import.meta.url));
-
-const STARTUP_TIMEOUT_MS = 20_000;
 
 /** Options of `startRuntime`. */
 export interface StartRuntimeOptions {
@@ -59,71 +58,20 @@ export async function startRuntime(
   name: RuntimeName,
   options: StartRuntimeOptions = {},
 ): Promise<RuntimeServer> {
-  const binary = runtimeBinary(name);
-  if (!binary) throw new Error(`${name} is not installed (run pnpm install)`);
+  const binary = requireRuntimeBinary(name);
   const dir = await mkdtemp(join(tmpdir(), `sse-${name}-`));
-  const bundle = join(dir, 'worker.mjs');
-  writeFileSync(bundle, await bundleForRuntime(entry(name)));
-  let child: ChildProcess;
-  let portFrom: Readable;
-  let portPattern: RegExp;
+  writeFileSync(join(dir, 'worker.mjs'), await bundleForRuntime(entry(name)));
+  let server: ServerProcess;
   if (name === 'workerd') {
-    const config = join(dir, 'config.capnp');
-    writeFileSync(config, workerdConfig('worker.mjs', options.compatibilityFlags));
-    // The control fd reports the port the socket got: {"event":"listen","port":N,...}.
-    child = spawn(binary, ['serve', config, '--control-fd=3'], {
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    });
-    portFrom = child.stdio[3] as Readable;
-    portPattern = /"port":(\d+)/;
+    writeFileSync(
+      join(dir, 'config.capnp'),
+      workerdConfig('worker.mjs', options.compatibilityFlags),
+    );
+    const args = ['serve', 'config.capnp', '--control-fd=3'];
+    server = await startServerProcess({ name, command: binary, args, dir, portFrom: 'control-fd' });
   } else {
-    const args = name === 'bun' ? ['run', bundle] : ['run', '--allow-net', bundle];
-    child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: runtimeEnv() });
-    portFrom = child.stdout!;
-    portPattern = /listening on (\d+)/;
+    const args = name === 'bun' ? ['run', 'worker.mjs'] : ['run', '--allow-net', 'worker.mjs'];
+    server = await startServerProcess({ name, command: binary, args, dir, portFrom: 'stdout' });
   }
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    let seen = '';
-    const onExit = (code: number | null) => fail(`exited (code ${String(code)})`);
-    const timer = setTimeout(() => fail('did not start'), STARTUP_TIMEOUT_MS);
-    function fail(why: string) {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      void rm(dir, { recursive: true, force: true });
-      reject(new Error(`${name} ${why} within ${STARTUP_TIMEOUT_MS} ms:\n${output}`));
-    }
-    portFrom.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      const match = portPattern.exec(seen);
-      if (match) {
-        clearTimeout(timer);
-        child.off('exit', onExit);
-        resolve(Number(match[1]));
-      }
-    });
-    child.once('exit', onExit);
-  });
-  return {
-    name,
-    origin: `http://127.0.0.1:${port}`,
-    output: () => output,
-    async close() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const killer = setTimeout(() => child.kill('SIGKILL'), 2000);
-        await exited;
-        clearTimeout(killer);
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** The environment of a runtime process: no prompts, no update checks, no colours. */
-function runtimeEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1' };
+  return { ...server, name };
 }
