@@ -9,9 +9,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  */
 export type FastifySseOptions = SseHandlerOptions<FastifyRequest>;
 
-/** Runs once the stream is open; receives the stream, the request and the reply. */
-export type FastifySseHandler = (
-  stream: SseStream,
+/**
+ * Runs once the stream is open; receives the stream, the request and the reply. `State` is the
+ * type of `stream.state`, the data the handler keeps for this connection (it starts empty).
+ */
+export type FastifySseHandler<State extends object = Record<string, unknown>> = (
+  stream: SseStream<State>,
   request: FastifyRequest,
   reply: FastifyReply,
 ) => void | Promise<void>;
@@ -26,8 +29,15 @@ declare module 'fastify' {
      * fastify's error handler: bad options (`ERR_SSE_OPTIONS`, `ERR_SSE_FORMAT`), a reply already
      * sent (`ERR_SSE_HEADERS_SENT`), or an error of the `channel` function. Errors raised once the
      * stream is open go to `onError` (default: `request.log.error`) and close the stream.
+     *
+     * `State` types `stream.state`: `reply.sse<{ userId: string }>((stream) => ...)`.
      */
-    sse(handler: FastifySseHandler): Promise<void>;
-    sse(options?: FastifySseOptions, handler?: FastifySseHandler): Promise<void>;
+    sse<State extends object = Record<string, unknown>>(
+      handler: FastifySseHandler<State>,
+    ): Promise<void>;
+    sse<State extends object = Record<string, unknown>>(
+      options?: FastifySseOptions,
+      handler?: FastifySseHandler<State>,
+    ): Promise<void>;
   }
 }

@@ -1,7 +1,7 @@
 import { createChannel, type SseStream } from '@sse/core';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { describe, expectTypeOf, it } from 'vitest';
-import { ssePlugin, type FastifySseOptions } from './index';
+import { fastifySse, ssePlugin, type FastifySseOptions } from './index';
 
 describe('reply.sse types', () => {
   it('is declared on every FastifyReply and returns a promise', () => {
@@ -16,6 +16,30 @@ describe('reply.sse types', () => {
         expectTypeOf(stream).toEqualTypeOf<SseStream>();
         expectTypeOf(request).toEqualTypeOf<FastifyRequest>();
         expectTypeOf(sameReply).toEqualTypeOf<FastifyReply>();
+      }),
+    );
+  });
+
+  it('types stream.state by a type argument or the annotation of the handler', () => {
+    const app = Fastify();
+    const channel = createChannel();
+    void app.register(fastifySse);
+    app.get('/me/events', (request, reply) =>
+      reply.sse<{ userId: string }>((stream, sameRequest) => {
+        stream.state.userId = sameRequest.headers['x-user-id']?.toString() ?? 'anonymous';
+        expectTypeOf(stream.state.userId).toEqualTypeOf<string>();
+      }),
+    );
+    app.get('/room/events', (_request, reply) =>
+      reply.sse({ channel }, (stream: SseStream<{ userId: string }>, request) => {
+        expectTypeOf(stream.state.userId).toEqualTypeOf<string>();
+        expectTypeOf(request).toEqualTypeOf<FastifyRequest>();
+      }),
+    );
+    app.get('/wrong', (_request, reply) =>
+      reply.sse<{ userId: string }>((stream) => {
+        // @ts-expect-error userId is a string
+        stream.state.userId = 42;
       }),
     );
   });
