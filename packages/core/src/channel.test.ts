@@ -1,14 +1,4 @@
-import {
-  openLeanSse,
-  openRawSse,
-  openStalledSocket,
-  serveNodeSse,
-  sleep,
-  waitUntil,
-  type NodeSseServer,
-  type RawSseResponse,
-} from '@sse/test-kit';
-import type { Socket } from 'node:net';
+import { sleep, useMemoryStreams, type MemoryStreamOptions } from '@sse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryBackplane, type Backplane } from './backplane';
 import { createChannel, type Channel, type ChannelSubscribeOptions } from './channel';
@@ -25,50 +15,43 @@ function opened(rest: string | RegExp): RegExp {
   return new RegExp(`^: \n\nid: \\d+-\\d+\n\n${tail}$`);
 }
 
-let server: NodeSseServer | undefined;
-let channel: Channel | undefined;
-const clients: { close(): void }[] = [];
-const sockets: Socket[] = [];
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  for (const socket of sockets.splice(0)) socket.destroy();
-  channel?.close();
-  await server?.close();
-  server = channel = undefined;
+const channels: Channel[] = [];
+afterEach(() => {
+  for (const channel of channels.splice(0)) channel.close();
 });
+const open = useMemoryStreams();
 
-/** Serves `target` at `/`: every request is one subscriber (with `options` for it). */
-async function serveChannel(
-  target: Channel,
-  options: (url: string) => ChannelSubscribeOptions<Record<string, unknown>> = () => ({}),
-  reasons: SseCloseReason[] = [],
-): Promise<NodeSseServer> {
-  channel = target;
-  server = await serveNodeSse({ heartbeat: false }, (stream, req) => {
-    target.subscribe(stream, options(req.url ?? '/'));
-    stream.onClose((reason) => reasons.push(reason));
-  });
-  return server;
+function track(channel: Channel): Channel {
+  channels.push(channel);
+  return channel;
 }
 
-async function connect(url: string, count: number): Promise<RawSseResponse[]> {
-  const opened = await Promise.all(Array.from({ length: count }, () => openRawSse(url)));
-  clients.push(...opened);
-  return opened;
+/** Opens a stream subscribed to `target` (with `options`); its close reasons go to `reasons`. */
+function subscriber(
+  target: Channel,
+  options: ChannelSubscribeOptions<Record<string, unknown>> = {},
+  reasons: SseCloseReason[] = [],
+  streamOptions: MemoryStreamOptions = {},
+) {
+  const memory = open({ heartbeat: false, ...streamOptions });
+  memory.stream.onClose((reason) => reasons.push(reason));
+  const unsubscribe = target.subscribe(memory.stream, options);
+  return { ...memory, unsubscribe };
 }
 
 describe('Channel.publish', () => {
   it('serializes once whatever the number of subscribers and writes the same bytes to each', async () => {
     let serialized = 0;
-    const counting = createChannel({
-      serialize: (value) => {
-        serialized++;
-        return JSON.stringify(value);
-      },
-    });
-    const { url } = await serveChannel(counting);
-    const subscribers = await connect(url, 50);
-    await waitUntil(() => counting.size === 50, 'fifty subscribers');
+    const counting = track(
+      createChannel({
+        serialize: (value) => {
+          serialized++;
+          return JSON.stringify(value);
+        },
+      }),
+    );
+    const subscribers = Array.from({ length: 50 }, () => subscriber(counting).client);
+    expect(counting.size).toBe(50);
 
     const id = await counting.publish({ text: 'hello\nworld', n: 1 }, { event: 'greeting' });
     await Promise.all(subscribers.map((client) => client.waitForEvents(1)));
@@ -78,7 +61,7 @@ describe('Channel.publish', () => {
   });
 
   it('resolves with monotonically assigned ids, or the id given', async () => {
-    const target = createChannel();
+    const target = track(createChannel());
     const a = await target.publish('a');
     const b = await target.publish('b');
     expect(await target.publish('c', { id: 'custom-7' })).toBe('custom-7');
@@ -88,10 +71,8 @@ describe('Channel.publish', () => {
   });
 
   it('rejects a bad event name or id with SseFormatError and delivers nothing', async () => {
-    const target = createChannel();
-    const { url } = await serveChannel(target);
-    const [client] = await connect(url, 1);
-    await waitUntil(() => target.size === 1, 'the subscription');
+    const target = track(createChannel());
+    const { client } = subscriber(target);
     await expect(target.publish('x', { event: 'a\nb' })).rejects.toMatchObject({
       field: 'event',
       code: 'ERR_SSE_FORMAT',
@@ -99,43 +80,33 @@ describe('Channel.publish', () => {
     await expect(target.publish('x', { id: 'a\u0000' })).rejects.toBeInstanceOf(SseFormatError);
     await expect(target.publish(Symbol('x'))).rejects.toMatchObject({ field: 'data' });
     const id = await target.publish('fine');
-    const [event] = await client!.waitForEvents(1);
+    const [event] = await client.waitForEvents(1);
     expect(event).toEqual({ id, event: undefined, data: 'fine' });
-    expect(client!.text()).toMatch(opened(`id: ${id}\ndata: fine\n\n`));
+    expect(client.text()).toMatch(opened(`id: ${id}\ndata: fine\n\n`));
     expect(target.stats().published).toBe(1);
   });
 
   it('rejects publish and subscribe on a closed channel with ERR_SSE_CHANNEL_CLOSED', async () => {
     const target = createChannel();
-    const { url } = await serveChannel(createChannel());
-    const [client] = await connect(url, 1);
+    const { stream } = open({ heartbeat: false });
     target.close();
     expect(target.closed).toBe(true);
     await expect(target.publish('late')).rejects.toMatchObject({ code: 'ERR_SSE_CHANNEL_CLOSED' });
-    const stream = await server!.streamAt(0);
     expect(() => target.subscribe(stream)).toThrow(SseError);
-    client!.close();
   });
 });
 
 describe('Channel.subscribe', () => {
   it('delivers only the events the filter accepts, decoded for the filter', async () => {
-    const target = createChannel();
+    const target = track(createChannel());
     const seen: unknown[] = [];
-    const { url } = await serveChannel(target, (path) =>
-      path === '/even'
-        ? {
-            filter: (event) => {
-              seen.push(event);
-              return event.event === 'n' && (event.data as { n: number }).n % 2 === 0;
-            },
-          }
-        : {},
-    );
-    const even = await openRawSse(`${url}/even`);
-    const all = await openRawSse(url);
-    clients.push(even, all);
-    await waitUntil(() => target.size === 2, 'two subscribers');
+    const even = subscriber(target, {
+      filter: (event) => {
+        seen.push(event);
+        return event.event === 'n' && (event.data as { n: number }).n % 2 === 0;
+      },
+    }).client;
+    const all = subscriber(target).client;
     const ids: string[] = [];
     for (let n = 1; n <= 6; n++) ids.push(await target.publish({ n }, { event: 'n' }));
     ids.push(await target.publish('plain text'));
@@ -153,34 +124,29 @@ describe('Channel.subscribe', () => {
   });
 
   it('applies the filter to replayed history too', async () => {
-    const target = createChannel();
+    const target = track(createChannel());
     const ids: string[] = [];
     for (let n = 1; n <= 6; n++) ids.push(await target.publish({ n }));
-    const { url } = await serveChannel(target, () => ({
-      filter: (event) => (event.data as { n: number }).n > 4,
-    }));
-    const client = await openRawSse(url, { headers: { 'last-event-id': ids[1]! } });
-    clients.push(client);
+    const { client } = subscriber(
+      target,
+      { filter: (event) => (event.data as { n: number }).n > 4 },
+      [],
+      { lastEventId: ids[1] },
+    );
     expect((await client.waitForEvents(2)).map((e) => e.id)).toEqual(ids.slice(4));
   });
 
   it('stops delivering after the returned unsubscribe', async () => {
-    const target = createChannel();
-    let unsubscribe: () => void = () => {};
-    channel = target;
-    server = await serveNodeSse({ heartbeat: false }, (stream) => {
-      unsubscribe = target.subscribe(stream);
-    });
-    const [client] = await connect(server.url, 1);
-    await waitUntil(() => target.size === 1, 'the subscription');
+    const target = track(createChannel());
+    const { stream, client, unsubscribe } = subscriber(target);
     await target.publish('one');
-    await client!.waitForEvents(1);
+    await client.waitForEvents(1);
     unsubscribe();
     expect(target.size).toBe(0);
     await target.publish('two');
-    (await server.streamAt(0)).close();
-    await client!.ended;
-    expect(client!.events.map((e) => e.data)).toEqual(['one']);
+    stream.close();
+    await client.ended;
+    expect(client.events.map((e) => e.data)).toEqual(['one']);
   });
 
   it('misses nothing and repeats nothing between history and live with a slow backplane', async () => {
@@ -194,13 +160,10 @@ describe('Channel.subscribe', () => {
         return memory.readAfter(id);
       },
     };
-    const target = createChannel({ backplane: slow });
+    const target = track(createChannel({ backplane: slow }));
     const ids: string[] = [];
     for (let n = 1; n <= 3; n++) ids.push(await target.publish(`e${n}`));
-    const { url } = await serveChannel(target);
-    const client = await openRawSse(url, { headers: { 'last-event-id': ids[0]! } });
-    clients.push(client);
-    await waitUntil(() => target.size === 1, 'the subscription');
+    const { client } = subscriber(target, {}, [], { lastEventId: ids[0] });
     ids.push(await target.publish('e4')); // while the history read is pending
     ids.push(await target.publish('e5'));
     await client.waitForEvents(4);
@@ -215,9 +178,7 @@ describe('Channel.close', () => {
   it('sends each subscriber a jittered retry, ends every response, and reports "server"', async () => {
     const target = createChannel();
     const reasons: SseCloseReason[] = [];
-    const { url } = await serveChannel(target, () => ({}), reasons);
-    const subscribers = await connect(url, 30);
-    await waitUntil(() => target.size === 30, 'thirty subscribers');
+    const subscribers = Array.from({ length: 30 }, () => subscriber(target, {}, reasons).client);
     target.close({ retry: 2000 });
     await Promise.all(subscribers.map((client) => client.ended));
 
@@ -228,7 +189,10 @@ describe('Channel.close', () => {
     }
     expect(retries.every((r) => r.length === 1)).toBe(true);
     expect(new Set(retries.map(([r]) => r)).size).toBeGreaterThan(1);
-    for (const client of subscribers) expect(client.text()).toMatch(opened(/retry: \d+\n\n/));
+    for (const client of subscribers) {
+      expect(client.finished).toBe('end');
+      expect(client.text()).toMatch(opened(/retry: \d+\n\n/));
+    }
     expect(reasons).toEqual(Array.from({ length: 30 }, () => 'server'));
     expect(target.size).toBe(0);
     expect(target.closed).toBe(true);
@@ -236,9 +200,7 @@ describe('Channel.close', () => {
 
   it('uses a one second base by default', async () => {
     const target = createChannel();
-    const { url } = await serveChannel(target);
-    const subscribers = await connect(url, 5);
-    await waitUntil(() => target.size === 5, 'five subscribers');
+    const subscribers = Array.from({ length: 5 }, () => subscriber(target).client);
     target.close();
     await Promise.all(subscribers.map((client) => client.ended));
     for (const client of subscribers) {
@@ -250,30 +212,19 @@ describe('Channel.close', () => {
 
 describe('Channel.stats', () => {
   it('counts subscribers, published, delivered and closed as slow', async () => {
-    const target = createChannel({ history: 2 });
-    channel = target;
-    server = await serveNodeSse(
-      (req) => ({
-        heartbeat: false,
-        maxBufferedBytes: req.url === '/tiny' ? 64 * 1024 : 1024 * 1024,
-      }),
-      (stream, req) => {
-        // `/odd` takes the first, third, fifth... event published.
-        let offered = 0;
-        target.subscribe(stream, req.url === '/odd' ? { filter: () => offered++ % 2 === 0 } : {});
-      },
-    );
+    const target = track(createChannel({ history: 2 }));
     expect(target.stats()).toEqual({ subscribers: 0, published: 0, delivered: 0, closedSlow: 0 });
-    const all = await openLeanSse(server.url);
-    const odd = await openLeanSse(`${server.url}/odd`);
-    clients.push(all, odd);
-    sockets.push(await openStalledSocket(`${server.url}/tiny`));
-    await waitUntil(() => target.size === 3, 'three subscribers');
+    const all = subscriber(target, {}, [], { retain: false }).client;
+    // `odd` takes the first, third, fifth... event published.
+    let offered = 0;
+    const odd = subscriber(target, { filter: () => offered++ % 2 === 0 }, [], { retain: false });
+    // A client that never reads, with a small budget.
+    subscriber(target, {}, [], { paused: true, maxBufferedBytes: 64 * 1024 });
     expect(target.stats().subscribers).toBe(3);
 
     for (let n = 1; n <= 4; n++) await target.publish(`small ${n}`);
     await all.waitForCount(4);
-    await odd.waitForCount(2);
+    await odd.client.waitForCount(2);
     expect(target.stats()).toEqual({
       subscribers: 3,
       published: 4,
@@ -290,12 +241,12 @@ describe('Channel.stats', () => {
       if (published % 8 === 0)
         await Promise.all([
           all.waitForCount(published),
-          odd.waitForCount(Math.ceil(published / 2)),
+          odd.client.waitForCount(Math.ceil(published / 2)),
         ]);
     }
     expect(target.stats()).toMatchObject({ subscribers: 2, published, closedSlow: 1 });
     all.close();
-    await waitUntil(() => target.stats().subscribers === 1, 'the client that left');
+    expect(target.stats().subscribers).toBe(1);
     expect(target.stats().closedSlow).toBe(1);
   });
 });

@@ -1,11 +1,8 @@
-import { openRawSse, serveNodeSse, sleep, waitUntil, type NodeSseServer } from '@sse/test-kit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { sleep, useMemoryStreams, waitUntil } from '@sse/test-kit';
+import { describe, expect, it } from 'vitest';
+import { runSseHandler } from './adapter/run-handler';
 
-let server: NodeSseServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const open = useMemoryStreams();
 
 describe('SseStream.pipe', () => {
   it('sends every item of an async generator, objects as JSON', async () => {
@@ -15,11 +12,9 @@ describe('SseStream.pipe', () => {
       yield { two: 2 };
       yield 'three\nlines';
     }
-    server = await serveNodeSse({ heartbeat: false }, async (stream) => {
-      await stream.pipe(items(), { event: 'item' });
-      stream.close();
-    });
-    const client = await openRawSse(server.url);
+    const { stream, client } = open({ heartbeat: false });
+    await stream.pipe(items(), { event: 'item' });
+    stream.close();
     await client.ended;
     expect(client.events).toEqual([
       { id: undefined, event: 'item', data: 'one' },
@@ -29,26 +24,22 @@ describe('SseStream.pipe', () => {
   });
 
   it('sends every chunk of a ReadableStream', async () => {
-    server = await serveNodeSse({ heartbeat: false }, async (stream) => {
-      const source = new ReadableStream<string>({
-        start(controller) {
-          for (const chunk of ['a', 'b', 'c']) controller.enqueue(chunk);
-          controller.close();
-        },
-      });
-      await stream.pipe(source);
-      await stream.send('after the pipe');
+    const { stream, client } = open({ heartbeat: false });
+    const source = new ReadableStream<string>({
+      start(controller) {
+        for (const chunk of ['a', 'b', 'c']) controller.enqueue(chunk);
+        controller.close();
+      },
     });
-    const client = await openRawSse(server.url);
+    await stream.pipe(source);
+    await stream.send('after the pipe');
     const events = await client.waitForEvents(4);
     expect(events.map((e) => e.data)).toEqual(['a', 'b', 'c', 'after the pipe']);
-    client.close();
   });
 
   it("runs the generator's finally when the client leaves", async () => {
     let produced = 0;
     let finallyRan = false;
-    let piped: Promise<void> | undefined;
     async function* ticks() {
       try {
         for (;;) {
@@ -59,10 +50,8 @@ describe('SseStream.pipe', () => {
         finallyRan = true;
       }
     }
-    server = await serveNodeSse({ heartbeat: false }, (stream) => {
-      piped = stream.pipe(ticks());
-    });
-    const client = await openRawSse(server.url);
+    const { stream, client } = open({ heartbeat: false });
+    const piped = stream.pipe(ticks());
     await client.waitForEvents(3);
     client.close();
     await waitUntil(() => finallyRan, "the generator's finally");
@@ -75,22 +64,21 @@ describe('SseStream.pipe', () => {
   it('cancels the ReadableStream when the client leaves', async () => {
     let cancelled: unknown = 'not cancelled';
     let pulls = 0;
-    server = await serveNodeSse({ heartbeat: false }, (stream) => {
-      const source = new ReadableStream<number>({
-        async pull(controller) {
-          await sleep(5);
-          controller.enqueue(++pulls);
-        },
-        cancel(reason) {
-          cancelled = reason;
-        },
-      });
-      void stream.pipe(source);
+    const { stream, client } = open({ heartbeat: false });
+    const source = new ReadableStream<number>({
+      async pull(controller) {
+        await sleep(5);
+        controller.enqueue(++pulls);
+      },
+      cancel(reason) {
+        cancelled = reason;
+      },
     });
-    const client = await openRawSse(server.url);
+    const piped = stream.pipe(source);
     await client.waitForEvents(3);
     client.close();
     await waitUntil(() => cancelled !== 'not cancelled', 'the source to be cancelled');
+    await piped;
   });
 
   it('does not start a source on a stream that is already closed', async () => {
@@ -105,11 +93,9 @@ describe('SseStream.pipe', () => {
         finallyRan = true;
       }
     }
-    server = await serveNodeSse({ heartbeat: false }, async (stream) => {
-      stream.close();
-      await stream.pipe(source());
-    });
-    const client = await openRawSse(server.url);
+    const { stream, client } = open({ heartbeat: false });
+    stream.close();
+    await stream.pipe(source());
     await client.ended;
     expect(client.events).toEqual([]);
     expect(started).toBe(false);
@@ -124,15 +110,13 @@ describe('SseStream.pipe', () => {
       yield 'first';
       throw failure;
     }
-    server = await serveNodeSse(
-      { heartbeat: false, onError: (error) => errors.push(error) },
-      (stream) => stream.pipe(failing()),
-    );
-    const client = await openRawSse(server.url);
+    const { stream, client } = open({ heartbeat: false, onError: (error) => errors.push(error) });
+    // As every binding runs a handler: what it rejects with goes to the stream's onError.
+    runSseHandler(stream, [], (opened) => opened.pipe(failing()), []);
     await client.ended;
     expect(client.events.map((e) => e.data)).toEqual(['first']);
     expect(errors).toEqual([failure]);
-    expect((await server.streamAt(0)).reason).toBe('error');
+    expect(stream.reason).toBe('error');
   });
 
   it('stops the source when an item cannot be framed', async () => {
@@ -148,11 +132,8 @@ describe('SseStream.pipe', () => {
       }
     }
     const errors: unknown[] = [];
-    server = await serveNodeSse(
-      { heartbeat: false, onError: (error) => errors.push(error) },
-      (stream) => stream.pipe(items()),
-    );
-    const client = await openRawSse(server.url);
+    const { stream, client } = open({ heartbeat: false, onError: (error) => errors.push(error) });
+    runSseHandler(stream, [], (opened) => opened.pipe(items()), []);
     await client.ended;
     expect(client.events.map((e) => e.data)).toEqual(['ok']);
     expect(errors[0]).toMatchObject({ code: 'ERR_SSE_FORMAT', field: 'data' });

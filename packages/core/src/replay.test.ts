@@ -1,32 +1,26 @@
-import {
-  openRawSse,
-  recordEventSource,
-  serveNodeSse,
-  waitUntil,
-  type NodeSseServer,
-} from '@sse/test-kit';
+import { useMemoryStreams, type MemoryStreamOptions } from '@sse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChannel, type Channel, type ChannelOptions } from './channel';
 import { parseEventId, processStartEventId } from './event-id';
+import { readLastEventId } from './last-event-id';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+const channels: Channel[] = [];
+afterEach(() => {
+  for (const channel of channels.splice(0)) channel.close();
 });
+const open = useMemoryStreams();
 
-async function serveChannel(
-  options: ChannelOptions = {},
-  streamOptions: { retry?: number } = {},
-): Promise<{ channel: Channel; server: NodeSseServer }> {
+function channelOf(options: ChannelOptions = {}): Channel {
   const channel = createChannel(options);
-  const server = await serveNodeSse({ heartbeat: false, ...streamOptions }, (stream) => {
-    channel.subscribe(stream);
-  });
-  cleanups.push(
-    () => server.close(),
-    () => channel.close(),
-  );
-  return { channel, server };
+  channels.push(channel);
+  return channel;
+}
+
+/** A client of `channel` that last saw `lastEventId`, as a binding opens it. */
+function reconnect(channel: Channel, lastEventId?: string, options: MemoryStreamOptions = {}) {
+  const memory = open({ heartbeat: false, lastEventId, ...options });
+  channel.subscribe(memory.stream);
+  return memory;
 }
 
 /** Publishes `event from` .. `event to`; resolves with their ids, in order. */
@@ -41,11 +35,10 @@ const texts = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => `event ${from + i}`);
 
 describe('Last-Event-ID replay', () => {
-  it('replays what came after the Last-Event-ID header, then goes live', async () => {
-    const { channel, server } = await serveChannel();
+  it("replays what came after the stream's lastEventId, then goes live", async () => {
+    const channel = channelOf();
     const published = await publishNumbers(channel, 1, 10);
-    const client = await openRawSse(server.url, { headers: { 'last-event-id': published[3]! } });
-    cleanups.push(() => client.close());
+    const { client } = reconnect(channel, published[3]);
     await client.waitForEvents(6);
     published.push(await channel.publish('event 11'));
     const events = await client.waitForEvents(7);
@@ -54,52 +47,47 @@ describe('Last-Event-ID replay', () => {
   });
 
   it('replays from the lastEventId query parameter (EventSource polyfills)', async () => {
-    const { channel, server } = await serveChannel();
+    const channel = channelOf();
     const published = await publishNumbers(channel, 1, 6);
-    const client = await openRawSse(`${server.url}/?lastEventId=${published[2]!}`);
-    cleanups.push(() => client.close());
+    const lastEventId = readLastEventId(undefined, `/events?lastEventId=${published[2]!}`);
+    const { client } = reconnect(channel, lastEventId);
     expect(ids(await client.waitForEvents(3))).toEqual(published.slice(3));
   });
 
   it('sends only live events to a client without a last id', async () => {
-    const { channel, server } = await serveChannel();
+    const channel = channelOf();
     await publishNumbers(channel, 1, 3);
-    const client = await openRawSse(server.url);
-    cleanups.push(() => client.close());
-    await waitUntil(() => channel.size === 1, 'the subscription');
+    const { client } = reconnect(channel);
     const id = await channel.publish('live');
     const events = await client.waitForEvents(1);
     expect(events).toEqual([{ id, event: undefined, data: 'live' }]);
   });
 
-  it('gives a reconnecting EventSource exactly the events it missed', async () => {
-    const { channel, server } = await serveChannel({}, { retry: 20 });
-    const source = recordEventSource(server.url);
-    cleanups.push(() => source.close());
-    await source.opened;
-    await waitUntil(() => channel.size === 1, 'the first subscription');
+  it('gives a reconnecting client exactly the events it missed', async () => {
+    const channel = channelOf();
+    const first = reconnect(channel);
     const published = await publishNumbers(channel, 1, 3);
-    await source.waitFor(3);
+    await first.client.waitForEvents(3);
 
-    const first = await server.streamAt(0);
-    first.close();
-    // Published while the client is away (it waits `retry` ms before reconnecting).
+    first.stream.close();
+    await first.client.ended;
+    // Published while the client is away; it comes back with the last id it saw.
     published.push(...(await publishNumbers(channel, 4, 6)));
-    const second = await server.streamAt(1);
-    expect(second.lastEventId).toBe(published[2]);
-    await source.waitFor(6);
+    const second = reconnect(channel, first.client.events.at(-1)!.id);
+    expect(second.stream.lastEventId).toBe(published[2]);
+    await second.client.waitForEvents(3);
     published.push(...(await publishNumbers(channel, 7, 7)));
-    await source.waitFor(7);
+    await second.client.waitForEvents(4);
 
-    expect(source.received.map((e) => e.lastEventId)).toEqual(published);
-    expect(source.received.map((e) => e.data)).toEqual(texts(1, 7));
+    const received = [...first.client.events, ...second.client.events];
+    expect(ids(received)).toEqual(published);
+    expect(received.map((e) => e.data)).toEqual(texts(1, 7));
   });
 
   it('sends the gap event first when the id is older than the history', async () => {
-    const { channel, server } = await serveChannel({ history: 5 });
+    const channel = channelOf({ history: 5 });
     const published = await publishNumbers(channel, 1, 20);
-    const client = await openRawSse(server.url, { headers: { 'last-event-id': published[1]! } });
-    cleanups.push(() => client.close());
+    const { client } = reconnect(channel, published[1]);
     const events = await client.waitForEvents(6);
     expect(events[0]!.event).toBe('sse-gap');
     expect(JSON.parse(events[0]!.data)).toEqual({
@@ -109,27 +97,25 @@ describe('Last-Event-ID replay', () => {
     expect(ids(events.slice(1))).toEqual(published.slice(15));
   });
 
-  it('sends the gap event for an unknown id, and the EventSource client can listen to it', async () => {
-    const { channel, server } = await serveChannel({ history: 3 });
+  it('sends the gap event, named sse-gap, for an unknown id', async () => {
+    const channel = channelOf({ history: 3 });
     const published = await publishNumbers(channel, 1, 4);
-    const source = recordEventSource(`${server.url}/?lastEventId=unknown`, ['sse-gap']);
-    cleanups.push(() => source.close());
-    const received = await source.waitFor(4);
-    expect(received[0]).toMatchObject({ type: 'sse-gap' });
+    const { client } = reconnect(channel, 'unknown');
+    const received = await client.waitForEvents(4);
+    expect(received[0]).toMatchObject({ event: 'sse-gap' });
     expect(JSON.parse(received[0]!.data)).toEqual({
       lastEventId: 'unknown',
       oldestId: published[1],
     });
-    expect(received.slice(1).map((e) => e.lastEventId)).toEqual(published.slice(1));
+    expect(ids(received.slice(1))).toEqual(published.slice(1));
   });
 
   it('sends the gap event for an id of an earlier process (a restart), then everything', async () => {
-    const { channel, server } = await serveChannel();
+    const channel = channelOf();
     const published = await publishNumbers(channel, 1, 3);
     // What a client of the previous process holds: an id from before this process started.
     const earlier = `${parseEventId(processStartEventId())!.ms - 1}-5`;
-    const client = await openRawSse(server.url, { headers: { 'last-event-id': earlier } });
-    cleanups.push(() => client.close());
+    const { client } = reconnect(channel, earlier);
     const [gap, ...rest] = await client.waitForEvents(4);
     expect(gap).toMatchObject({ event: 'sse-gap' });
     expect(JSON.parse(gap!.data)).toEqual({ lastEventId: earlier, oldestId: published[0] });
@@ -137,42 +123,31 @@ describe('Last-Event-ID replay', () => {
   });
 
   it('sends no gap event for the newest evicted id: nothing after it was lost', async () => {
-    const { channel, server } = await serveChannel({ history: 5 });
+    const channel = channelOf({ history: 5 });
     const published = await publishNumbers(channel, 1, 20);
-    const client = await openRawSse(server.url, { headers: { 'last-event-id': published[14]! } });
-    cleanups.push(() => client.close());
+    const { client } = reconnect(channel, published[14]);
     expect(ids(await client.waitForEvents(5))).toEqual(published.slice(15));
     expect(client.events.some((e) => e.event === 'sse-gap')).toBe(false);
   });
 
   it('names the gap event as configured, or sends none with gapEvent: false', async () => {
-    const named = await serveChannel({ history: 2, gapEvent: 'reload' });
-    const silent = await serveChannel({ history: 2, gapEvent: false });
-    const namedIds = await publishNumbers(named.channel, 1, 5);
-    const silentIds = await publishNumbers(silent.channel, 1, 5);
-    const a = await openRawSse(named.server.url, { headers: { 'last-event-id': namedIds[0]! } });
-    const b = await openRawSse(silent.server.url, {
-      headers: { 'last-event-id': silentIds[0]! },
-    });
-    cleanups.push(
-      () => a.close(),
-      () => b.close(),
-    );
+    const named = channelOf({ history: 2, gapEvent: 'reload' });
+    const silent = channelOf({ history: 2, gapEvent: false });
+    const namedIds = await publishNumbers(named, 1, 5);
+    const silentIds = await publishNumbers(silent, 1, 5);
+    const a = reconnect(named, namedIds[0]).client;
+    const b = reconnect(silent, silentIds[0]).client;
     const namedEvents = await a.waitForEvents(3);
     expect(namedEvents.map((e) => e.event ?? e.id)).toEqual(['reload', ...namedIds.slice(3)]);
-    silentIds.push(await silent.channel.publish('live'));
+    silentIds.push(await silent.publish('live'));
     expect(ids(await b.waitForEvents(3))).toEqual(silentIds.slice(3));
   });
 
   it('replays from an explicit subscribe lastEventId over the stream one', async () => {
-    const channel = createChannel();
+    const channel = channelOf();
     const published = await publishNumbers(channel, 1, 5);
-    const server = await serveNodeSse({ heartbeat: false }, (stream) => {
-      channel.subscribe(stream, { lastEventId: published[2] });
-    });
-    cleanups.push(() => server.close());
-    const client = await openRawSse(server.url, { headers: { 'last-event-id': published[0]! } });
-    cleanups.push(() => client.close());
+    const { stream, client } = open({ heartbeat: false, lastEventId: published[0] });
+    channel.subscribe(stream, { lastEventId: published[2] });
     expect(ids(await client.waitForEvents(2))).toEqual(published.slice(3));
   });
 });

@@ -1,11 +1,4 @@
-import {
-  openRawSse,
-  recordEventSource,
-  serveNodeSse,
-  sleep,
-  waitUntil,
-  type NodeSseServer,
-} from '@sse/test-kit';
+import { sleep, useMemoryStreams } from '@sse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryBackplane, type Backplane } from './backplane';
 import { createChannel, type Channel, type ChannelOptions } from './channel';
@@ -15,26 +8,22 @@ import type { SseSubscribable } from './adapter/channels';
 import type { SseStream } from './stream';
 import { subscribeAll } from './subscribe-all';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+const created: Channel[] = [];
+afterEach(() => {
+  for (const channel of created.splice(0)) channel.close();
 });
+const open = useMemoryStreams();
 
-/** Serves `channels` the way every adapter does with `sse({ channel: [...] })`. */
-async function serveList(
-  channels: readonly SseSubscribable[],
-  streamOptions: { retry?: number } = {},
-): Promise<NodeSseServer> {
-  const server = await serveNodeSse({ heartbeat: false, ...streamOptions }, (stream) => {
-    runSseHandler(stream, channels, undefined, []);
-  });
-  cleanups.push(() => server.close());
-  return server;
+/** A client of `channels` the way every adapter serves `sse({ channel: [...] })`. */
+function serveList(channels: readonly SseSubscribable[], lastEventId?: string) {
+  const memory = open({ heartbeat: false, lastEventId });
+  runSseHandler(memory.stream, channels, undefined, []);
+  return memory;
 }
 
 function channels(count: number, options: ChannelOptions = {}): Channel[] {
   const list = Array.from({ length: count }, () => createChannel(options));
-  cleanups.push(() => list.forEach((channel) => channel.close()));
+  created.push(...list);
   return list;
 }
 
@@ -54,20 +43,15 @@ const pairs = (events: readonly { id?: string | undefined; data: string }[]) =>
 describe('subscribeAll (a stream on a list of channels)', () => {
   it('replays the events missed on every channel after one Last-Event-ID, merged in id order', async () => {
     const [news, alerts] = channels(2);
-    const server = await serveList([news!, alerts!]);
-    const first = await openRawSse(server.url);
-    cleanups.push(() => first.close());
-    await waitUntil(() => news!.size === 1 && alerts!.size === 1, 'both subscriptions');
+    const first = serveList([news!, alerts!]).client;
+    expect([news!.size, alerts!.size]).toEqual([1, 1]);
     const seen = await publishAlternately([news!, alerts!], 1, 6);
     expect(pairs(await first.waitForEvents(6))).toEqual(seen);
     first.close();
-    await waitUntil(() => news!.size === 0 && alerts!.size === 0, 'the client to leave');
+    expect([news!.size, alerts!.size]).toEqual([0, 0]);
 
     const missed = await publishAlternately([news!, alerts!], 7, 9);
-    const second = await openRawSse(server.url, {
-      headers: { 'last-event-id': seen.at(-1)!.id },
-    });
-    cleanups.push(() => second.close());
+    const second = serveList([news!, alerts!], seen.at(-1)!.id).client;
     await second.waitForEvents(9);
     const live = await publishAlternately([news!, alerts!], 16, 2);
     const events = await second.waitForEvents(11);
@@ -75,39 +59,31 @@ describe('subscribeAll (a stream on a list of channels)', () => {
     expect(events.some((event) => event.event === 'sse-gap')).toBe(false);
   });
 
-  it('gives a reconnecting EventSource every event of both channels exactly once', async () => {
+  it('gives a reconnecting client every event of both channels exactly once', async () => {
     const list = channels(2);
-    const server = await serveList(list, { retry: 20 });
-    const source = recordEventSource(server.url);
-    cleanups.push(() => source.close());
-    await source.opened;
-    await waitUntil(() => list.every((channel) => channel.size === 1), 'both subscriptions');
+    const first = serveList(list);
     const published = await publishAlternately(list, 1, 5);
-    await source.waitFor(5);
+    await first.client.waitForEvents(5);
 
-    (await server.streamAt(0)).close();
-    // Published while the client waits `retry` ms before reconnecting.
+    first.stream.close();
+    await first.client.ended;
+    // Published while the client is away; it comes back with the last id it saw.
     published.push(...(await publishAlternately(list, 6, 5)));
-    const second = await server.streamAt(1);
-    expect(second.lastEventId).toBe(published[4]!.id);
-    await source.waitFor(10);
+    const second = serveList(list, first.client.events.at(-1)!.id);
+    expect(second.stream.lastEventId).toBe(published[4]!.id);
+    await second.client.waitForEvents(5);
     published.push(...(await publishAlternately(list, 11, 3)));
-    const received = await source.waitFor(13);
-    expect(received.map(({ lastEventId: id, data }) => ({ id, data }))).toEqual(published);
+    await second.client.waitForEvents(8);
+    expect(pairs([...first.client.events, ...second.client.events])).toEqual(published);
   });
 
   it('sends one gap event, with the oldest id any channel retains, then the merged history', async () => {
     const short = createChannel({ history: 2 });
     const long = createChannel({ history: 100 });
-    cleanups.push(
-      () => short.close(),
-      () => long.close(),
-    );
-    const server = await serveList([short, long]);
+    created.push(short, long);
     const published = await publishAlternately([short, long], 0, 10);
     const lastSeen = published[1]!.id;
-    const client = await openRawSse(server.url, { headers: { 'last-event-id': lastSeen } });
-    cleanups.push(() => client.close());
+    const { client } = serveList([short, long], lastSeen);
     // `short` lost events after lastSeen; `long` kept all of them.
     const kept = published.filter(
       (event, i) => compareEventIds(event.id, lastSeen)! > 0 && (i % 2 === 1 || i >= 6),
@@ -137,15 +113,10 @@ describe('subscribeAll (a stream on a list of channels)', () => {
     };
     const a = createChannel({ backplane: delayed(40) });
     const b = createChannel({ backplane: delayed(80) });
-    cleanups.push(
-      () => a.close(),
-      () => b.close(),
-    );
+    created.push(a, b);
     const before = await publishAlternately([a, b], 0, 4);
-    const server = await serveList([a, b]);
-    const client = await openRawSse(server.url, { headers: { 'last-event-id': before[0]!.id } });
-    cleanups.push(() => client.close());
-    await waitUntil(() => a.size === 1 && b.size === 1, 'both subscriptions');
+    const { client } = serveList([a, b], before[0]!.id);
+    expect([a.size, b.size]).toEqual([1, 1]);
     // While both reads are pending: these are in neither history, only in the held-back queues.
     const during = await publishAlternately([a, b], 4, 4);
     const expected = [...before.slice(1), ...during];
@@ -157,11 +128,9 @@ describe('subscribeAll (a stream on a list of channels)', () => {
 
   it('sends only live events, in publish order, to a stream without a last id', async () => {
     const list = channels(3);
-    const server = await serveList(list);
     await publishAlternately(list, 0, 3);
-    const client = await openRawSse(server.url);
-    cleanups.push(() => client.close());
-    await waitUntil(() => list.every((channel) => channel.size === 1), 'three subscriptions');
+    const { client } = serveList(list);
+    expect(list.map((channel) => channel.size)).toEqual([1, 1, 1]);
     const live = await publishAlternately(list, 3, 6);
     expect(pairs(await client.waitForEvents(6))).toEqual(live);
   });
@@ -176,15 +145,9 @@ describe('subscribeAll (a stream on a list of channels)', () => {
       },
     };
     const lastEventId = await a!.publish('before');
-    let unsubscribe: () => void = () => {};
-    const server = await serveNodeSse({ heartbeat: false }, (stream) => {
-      unsubscribe = subscribeAll(stream, [a!, other, b!, a!], { lastEventId });
-    });
-    cleanups.push(() => server.close());
-    const client = await openRawSse(server.url);
-    cleanups.push(() => client.close());
-    await waitUntil(() => a!.size === 1 && b!.size === 1, 'one subscription to each');
-    expect(others).toHaveLength(1);
+    const { stream, client } = open({ heartbeat: false });
+    const unsubscribe = subscribeAll(stream, [a!, other, b!, a!], { lastEventId });
+    expect([a!.size, b!.size, others.length]).toEqual([1, 1, 1]);
     const live = await publishAlternately([a!, b!], 0, 2);
     expect(pairs(await client.waitForEvents(2))).toEqual(live);
     unsubscribe();
@@ -192,24 +155,15 @@ describe('subscribeAll (a stream on a list of channels)', () => {
   });
 
   it('leaves no subscription behind when a channel of the list is closed', async () => {
-    const [open, closed] = channels(2);
-    const lastEventId = await open!.publish('before');
+    const [opened, closed] = channels(2);
+    const lastEventId = await opened!.publish('before');
     closed!.close();
-    const errors: unknown[] = [];
-    const server = await serveNodeSse({ heartbeat: false }, (stream) => {
-      try {
-        subscribeAll(stream, [open!, closed!], { lastEventId });
-      } catch (error) {
-        errors.push(error);
-      }
-    });
-    cleanups.push(() => server.close());
-    const client = await openRawSse(server.url);
-    cleanups.push(() => client.close());
-    await waitUntil(() => errors.length === 1, 'the subscription to fail');
-    expect(errors[0]).toMatchObject({ code: 'ERR_SSE_CHANNEL_CLOSED' });
-    expect(open!.size).toBe(0);
-    expect((await server.streamAt(0)).closed).toBe(false);
+    const { stream } = open({ heartbeat: false });
+    expect(() => subscribeAll(stream, [opened!, closed!], { lastEventId })).toThrow(
+      expect.objectContaining({ code: 'ERR_SSE_CHANNEL_CLOSED' }) as Error,
+    );
+    expect(opened!.size).toBe(0);
+    expect(stream.closed).toBe(false);
   });
 });
 
