@@ -71,8 +71,10 @@ export function openReplyStream(
       first,
       second,
     );
-    const { channel, ...streamOptions } = mergeOptions(defaults, options);
-    validateStreamOptions(streamOptions);
+    // The defaults were checked when the plugin was registered: only a call's own need it.
+    const own = Object.keys(options).length > 0;
+    const { channel, ...streamOptions } = own ? mergeOptions(defaults, options) : defaults;
+    if (own) validateStreamOptions(streamOptions);
     assertNotSent(reply);
     const opened = withChannelList(resolveChannels(channel, reply.request), (channels) =>
       startStream(reply, streamOptions, open, channels, handler),
