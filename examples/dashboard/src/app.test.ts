@@ -155,5 +155,19 @@ describeInChromium('the live dashboard in Chromium', (browser) => {
         timeout: BROWSER_TIMEOUT_MS,
       })
       .toBeGreaterThan(3);
+    // The chart has labelled axes: 0 at the bottom of the y axis, "now" at the end of the x axis.
+    expect(await page.locator('#y-axis text').first().textContent()).toBe('0');
+    expect(await page.locator('#chart').textContent()).toMatch(/−60 s[\s\S]*now/);
+
+    // A burst long enough to overflow the feed shows as many lines as its title says.
+    await page.fill('#load input[name="events"]', '2000');
+    await page.click('#load button');
+    await expect
+      .poll(() => page.locator('#feed li').first().textContent(), { timeout: BROWSER_TIMEOUT_MS })
+      .toMatch(/burst 2: 2000\/2000$/);
+    const lines = Number(await page.textContent('#feed-lines'));
+    expect(lines).toBeGreaterThan(1);
+    expect(await page.locator('#feed li').count()).toBe(lines);
+    expect(await page.isVisible(`#feed li:nth-child(${lines})`)).toBe(true);
   });
 });
