@@ -9,7 +9,7 @@ import {
 import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join, sep } from 'node:path';
 import { build } from 'tsdown';
 import { WORKSPACE_ROOT } from './bundle';
 import { requireRuntimeBinary } from './launch';
@@ -38,10 +38,11 @@ async function installWorkspacePackages(dir: string, names: readonly string[]): 
   }
 }
 
-function honoRoot(entry: string): string {
-  let dir = dirname(entry);
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
+/** The package directory of `hono` (which exports no ./package.json to resolve). */
+function honoRoot(): string {
+  const entry = realpathSync(require.resolve('hono'));
+  const marker = `${sep}node_modules${sep}hono${sep}`;
+  return entry.slice(0, entry.lastIndexOf(marker) + marker.length - 1);
 }
 
 /**
@@ -53,9 +54,7 @@ export async function startDenoNpmApp(script: string): Promise<ServerProcess> {
   const deno = requireRuntimeBinary('deno');
   const dir = await mkdtemp(join(tmpdir(), 'sse-deno-npm-'));
   await installWorkspacePackages(dir, ['core', 'hono']);
-  // hono exports no ./package.json: its main entry is dist/index.js (or dist/cjs/index.js).
-  const hono = honoRoot(realpathSync(require.resolve('hono')));
-  symlinkSync(hono, join(dir, 'node_modules', 'hono'));
+  symlinkSync(honoRoot(), join(dir, 'node_modules', 'hono'));
   // With a package.json, Deno resolves npm: specifiers from the local node_modules.
   const dependencies = { '@sse/core': '*', '@sse/hono': '*', hono: '*' };
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', dependencies }));
