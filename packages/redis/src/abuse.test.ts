@@ -126,7 +126,7 @@ describe.each(kinds)('%s', (_name, backplaneFor) => {
     const warnings: Error[] = [];
     const onWarning = (warning: Error) => warnings.push(warning);
     process.on('warning', onWarning);
-    cleanups.push(async () => process.off('warning', onWarning));
+    cleanups.push(() => Promise.resolve(process.off('warning', onWarning)));
     await stopRedis();
 
     const results = await Promise.allSettled(

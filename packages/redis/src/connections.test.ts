@@ -20,7 +20,7 @@ afterAll(async () => {
 
 /** The connections Redis has, other than the test's own admin connection. */
 async function connections(name?: string): Promise<number> {
-  const list = (await admin.sendCommand(['CLIENT', 'LIST'])) as string;
+  const list = await admin.sendCommand<string>(['CLIENT', 'LIST']);
   return list
     .split('\n')
     .filter((line) => line.includes(' name='))
@@ -29,7 +29,7 @@ async function connections(name?: string): Promise<number> {
 }
 
 const subscribedChannels = async () =>
-  ((await admin.sendCommand(['PUBSUB', 'CHANNELS'])) as unknown[]).length;
+  (await admin.sendCommand<unknown[]>(['PUBSUB', 'CHANNELS'])).length;
 
 describe('redisBroker', () => {
   it('listens to 10,000 topics on two connections, and delivers each topic’s events', async () => {
@@ -100,7 +100,7 @@ describe('redisBackplane', () => {
     expect((await connections()) - before).toBe(4);
     expect(await connections('shared-client')).toBe(2);
 
-    await Promise.all([...planes, ...onClient].map((plane) => plane.close?.()));
+    await Promise.all([...planes, ...onClient].map((plane) => plane.close!()));
     await waitUntil(async () => (await connections()) - before === 1, 'shared connections closed');
     await client.close();
   });
