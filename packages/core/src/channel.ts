@@ -2,7 +2,6 @@ import { memoryBackplane, type Backplane, type BackplaneEvent } from './backplan
 import type {
   Channel,
   ChannelCloseOptions,
-  ChannelEvent,
   ChannelOptions,
   ChannelPublishOptions,
   ChannelStats,
@@ -25,19 +24,9 @@ import {
   type ReplaySource,
 } from './replay';
 import type { SseStream } from './stream';
+import { Subscribers, type Subscriber } from './subscribers';
 
 export type * from './channel-types';
-
-interface Subscriber {
-  readonly stream: SseStream<object>;
-  readonly filter: ((event: never) => boolean) | undefined;
-  /** Writes each event in place of `stream.writeFrame` (a hub's topics cursor). */
-  readonly write: FrameWriter | undefined;
-  /** Live events held back while history is replayed; `null` once live. */
-  queue: BackplaneEvent[] | null;
-  /** Stops watching the stream for its close. */
-  unwatch: () => void;
-}
 
 const DEFAULT_CLOSE_RETRY_MS = 1000;
 
@@ -52,16 +41,12 @@ class ChannelImpl<Events extends object> implements Channel<Events>, ReplaySourc
   private readonly backplane: Backplane;
   private readonly serialize: SseSerializer | undefined;
   private readonly gapEvent: string | false;
-  private readonly subscribers = new Set<Subscriber>();
+  private readonly subscribers: Subscribers<Events>;
   private readonly cache: EventCache<Events>;
   private readonly batch: PublishBatch;
   private readonly stopListening: () => void;
-  /** Subscribers a write left over their budget: `publish` waits for them (pacing). */
-  private readonly lagging = new Set<SseStream<object>>();
   private isClosed = false;
   private published = 0;
-  private delivered = 0;
-  private closedSlow = 0;
   /** Events fanned out so far: tells whether a subscriber got one before its cursor was read. */
   private fannedOut = 0;
 
@@ -76,10 +61,11 @@ class ChannelImpl<Events extends object> implements Channel<Events>, ReplaySourc
     this.backplane = options.backplane ?? memoryBackplane({ history: options.history });
     this.serialize = options.serialize;
     this.cache = new EventCache(options.deserialize ?? ((text) => JSON.parse(text) as unknown));
+    this.subscribers = new Subscribers(this.cache);
     this.gapEvent = options.gapEvent ?? 'sse-gap';
     if (this.gapEvent !== false) assertFieldValue('event', this.gapEvent);
     this.batch = new PublishBatch(batchDelay, (events, frames, joined) =>
-      this.write(events, frames, joined),
+      this.subscribers.write(events, frames, joined),
     );
     this.stopListening = this.backplane.listen((event) => this.fanOut(event));
   }
@@ -106,7 +92,7 @@ class ChannelImpl<Events extends object> implements Channel<Events>, ReplaySourc
       const text = serializeData(data, this.serialize);
       this.published++;
       const input = { event, id, data: text, serialized: typeof data !== 'string' };
-      return this.backplane.append(input).then((stored) => this.paced(stored));
+      return this.backplane.append(input).then((stored) => this.subscribers.paced(stored));
     } catch (error) {
       return rejected(error);
     }
@@ -140,7 +126,7 @@ class ChannelImpl<Events extends object> implements Channel<Events>, ReplaySourc
       read: () => this.readFrom(lastEventId),
       deliver: (event) =>
         !this.subscribers.has(subscriber) ||
-        this.deliver(subscriber, event, this.cache.frameOf(event)),
+        this.subscribers.deliver(subscriber, event, this.cache.frameOf(event)),
       takeQueued: () => {
         if (!this.subscribers.has(subscriber) || !subscriber.queue) return undefined;
         const queued = subscriber.queue;
@@ -172,8 +158,8 @@ class ChannelImpl<Events extends object> implements Channel<Events>, ReplaySourc
     return {
       subscribers: this.subscribers.size,
       published: this.published,
-      delivered: this.delivered,
-      closedSlow: this.closedSlow,
+      delivered: this.subscribers.delivered,
+      closedSlow: this.subscribers.closedSlow,
     };
   }
 
@@ -183,11 +169,10 @@ class ChannelImpl<Events extends object> implements Channel<Events>, ReplaySourc
     this.isClosed = true;
     this.stopListening();
     const retry = options.retry ?? DEFAULT_CLOSE_RETRY_MS;
-    for (const { stream } of this.subscribers) {
+    for (const stream of this.subscribers.takeStreams()) {
       stream.writeFrame(formatEvent({ retry: Math.round(retry * (0.5 + Math.random())) }));
       stream.close();
     }
-    this.subscribers.clear();
   }
 
   /**
@@ -208,17 +193,6 @@ class ChannelImpl<Events extends object> implements Channel<Events>, ReplaySourc
         () => undefined,
       );
     }
-  }
-
-  /** Resolves with `id` once no subscriber this publish reached is over its budget. */
-  private paced(id: string): string | Promise<string> {
-    if (this.lagging.size === 0) return id;
-    const waits: Promise<void>[] = [];
-    for (const stream of this.lagging) {
-      if (stream.overBudget) waits.push(stream.withinBudget());
-      else this.lagging.delete(stream);
-    }
-    return waits.length === 0 ? id : Promise.all(waits).then(() => id);
   }
 
   /** The history after `lastEventId`, or, without one, nothing after the current position. */
@@ -242,76 +216,18 @@ class ChannelImpl<Events extends object> implements Channel<Events>, ReplaySourc
     if (stream.closed) return undefined;
     // A subscriber receives what is published from now on, not what is still being written.
     this.batch.flush();
-    const subscriber: Subscriber = {
-      stream,
-      filter,
-      write,
-      queue: queued ? [] : null,
-      unwatch: noop,
-    };
-    this.subscribers.add(subscriber);
-    subscriber.unwatch = stream.onClose((reason) => {
-      if (reason === 'slow') this.closedSlow++;
-      this.subscribers.delete(subscriber);
-      this.lagging.delete(stream);
-    });
-    return subscriber;
+    return this.subscribers.add(stream, filter, queued, write);
   }
 
   private remove(subscriber: Subscriber): void {
     this.batch.flush();
-    subscriber.unwatch();
-    this.subscribers.delete(subscriber);
-    this.lagging.delete(subscriber.stream);
+    this.subscribers.remove(subscriber);
   }
 
   private fanOut(event: BackplaneEvent): void {
     this.fannedOut++;
     if (this.subscribers.size === 0) return;
     this.batch.add(event, this.cache.frameOf(event));
-  }
-
-  /** Writes a batch of events: the frames joined once, one write per subscriber. */
-  private write(
-    events: readonly BackplaneEvent[],
-    frames: readonly Uint8Array[],
-    joined: Uint8Array,
-  ): void {
-    for (const subscriber of this.subscribers) {
-      if (subscriber.queue) {
-        for (const event of events) subscriber.queue.push(event);
-      } else if (subscriber.filter || subscriber.write) {
-        for (let i = 0; i < events.length; i++) this.deliver(subscriber, events[i]!, frames[i]!);
-      } else {
-        const { stream } = subscriber;
-        if (stream.closed) continue;
-        this.delivered += events.length;
-        if (!stream.writeFrame(joined) && stream.overBudget) this.lagging.add(stream);
-      }
-    }
-  }
-
-  /**
-   * Writes one event to one subscriber; `false` when its client is behind. A filter that
-   * throws closes that subscriber's stream with the error (reason `"error"`), never the others.
-   */
-  private deliver(subscriber: Subscriber, event: BackplaneEvent, frame: Uint8Array): boolean {
-    const { stream, filter } = subscriber;
-    if (stream.closed) return false;
-    if (filter) {
-      let wanted: boolean;
-      try {
-        wanted = (filter as (e: ChannelEvent<Events>) => boolean)(this.cache.viewOf(event));
-      } catch (error) {
-        stream.fail(error);
-        return false;
-      }
-      if (!wanted) return true;
-    }
-    this.delivered++;
-    if (subscriber.write ? subscriber.write(event, frame) : stream.writeFrame(frame)) return true;
-    if (stream.overBudget) this.lagging.add(stream);
-    return false;
   }
 }
 

@@ -75,14 +75,19 @@ describe('memoryBroker', () => {
     const seen: string[] = [];
     plane.listen((event) => seen.push(event.data));
     const old = await plane.append(input('old'));
+    const last = await plane.append(input('last'));
 
     await sleep(500);
     const fresh = await plane.append(input('fresh'));
 
-    expect(seen).toEqual(['old', 'fresh']);
+    expect(seen).toEqual(['old', 'last', 'fresh']);
+    // 'last' expired unseen by a client that had 'old': a gap.
     const resumed = await plane.readAfter(old);
     expect(resumed.gap).toBe(true);
     expect(dataOf(resumed.events)).toEqual(['fresh']);
+    // A client that had everything before the expiry missed nothing.
+    const caughtUp = await plane.readAfter(last);
+    expect(dataOf(caughtUp.events)).toEqual(['fresh']);
     expect((await plane.readAfter(fresh)).gap).toBe(false);
   });
 
