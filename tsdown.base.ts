@@ -15,5 +15,8 @@ export function packageConfig(entry: string[] = ['src/index.ts']): UserConfig {
     fixedExtension: true,
     // Plugin timings measure how busy the machine is, not anything about the build.
     checks: { pluginTimings: false },
+    // A default export next to named ones (the Fastify plugin) stays `exports.default` in CJS,
+    // as it already is; saying so spares the mixed-exports warning.
+    outputOptions: { exports: 'named' },
   });
 }
