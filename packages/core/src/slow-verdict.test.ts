@@ -1,62 +1,46 @@
-import { request } from 'node:http';
-import { openStalledSocket, serveNodeSse, type NodeSseServer } from '@sse/test-kit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { sleep, useMemoryStreams, waitUntil, type MemorySseClient } from '@sse/test-kit';
+import { describe, expect, it } from 'vitest';
 import { createChannel } from './channel';
 import type { SseCloseReason } from './stream';
 
-let server: NodeSseServer | undefined;
-const sockets: { destroy(): void }[] = [];
+const open = useMemoryStreams();
 
-afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.destroy();
-  await server?.close();
-  server = undefined;
-});
-
-/** Reads `url` at about `bytesPerSecond`, pausing the socket between slices. */
-function readThrottled(url: string, bytesPerSecond: number, until: (text: string) => boolean) {
-  return new Promise<{ bytes: number; ended: boolean }>((resolve, reject) => {
-    const req = request(url, { agent: false, headers: { accept: 'text/event-stream' } });
-    req.on('error', reject);
-    req.on('response', (res) => {
-      let bytes = 0;
-      let tail = '';
-      const started = Date.now();
-      res.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        tail = (tail + chunk.toString('latin1')).slice(-64);
-        if (until(tail)) {
-          resolve({ bytes, ended: false });
-          res.destroy();
-          return;
-        }
-        const due = (bytes / bytesPerSecond) * 1000 - (Date.now() - started);
-        if (due > 0) {
-          res.pause();
-          setTimeout(() => res.resume(), due);
-        }
-      });
-      res.on('close', () => resolve({ bytes, ended: true }));
-    });
-    req.end();
-  });
+/** Reads `client` at about `bytesPerSecond` until `stop()` is called or the stream ends. */
+function readThrottled(client: MemorySseClient, bytesPerSecond: number): { stop(): void } {
+  const started = Date.now();
+  let read = 0;
+  let stopped = false;
+  const step = () => {
+    if (stopped || client.finished) return;
+    const due = ((Date.now() - started) / 1000) * bytesPerSecond - read;
+    if (due > 0) read += client.read(due);
+    setTimeout(step, 5);
+  };
+  step();
+  return { stop: () => (stopped = true) };
 }
 
 describe('the slow-client verdict', () => {
   it('never cuts off a reader that keeps draining one event ten times its budget', async () => {
     const reasons: SseCloseReason[] = [];
     const channel = createChannel();
+    let ended = false;
     // A short heartbeat: frames written behind the big event must not count against it.
-    server = await serveNodeSse({ heartbeat: 50 }, (stream) => {
-      stream.onClose((reason) => reasons.push(reason));
-      channel.subscribe(stream);
+    const { stream, client } = open({
+      heartbeat: 50,
+      paused: true,
+      retain: false,
+      onEvent: (event) => (ended ||= event.data.endsWith('END')),
     });
-    const reading = readThrottled(server.url, 20 * 1024 * 1024, (tail) => tail.includes('END'));
-    while (channel.size < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    stream.onClose((reason) => reasons.push(reason));
+    channel.subscribe(stream);
+    const reader = readThrottled(client, 20 * 1024 * 1024);
     await channel.publish(`${'a'.repeat(10 * 1024 * 1024)}END`);
-    const result = await reading;
-    expect(result.ended).toBe(false);
-    expect(result.bytes).toBeGreaterThan(10 * 1024 * 1024);
+    await waitUntil(() => ended || client.finished !== undefined, 'the big event', 10_000);
+    reader.stop();
+    expect(client.finished).toBeUndefined();
+    expect(ended).toBe(true);
+    expect(client.bytes).toBeGreaterThan(10 * 1024 * 1024);
     expect(reasons).toEqual([]);
     channel.close();
   });
@@ -64,18 +48,12 @@ describe('the slow-client verdict', () => {
   it('still cuts off a client that stops reading', async () => {
     const reasons: SseCloseReason[] = [];
     const channel = createChannel();
-    server = await serveNodeSse({ heartbeat: 50, maxBufferedBytes: 64 * 1024 }, (stream) => {
-      stream.onClose((reason) => reasons.push(reason));
-      channel.subscribe(stream);
-    });
-    const stalled = await openStalledSocket(server.url);
-    sockets.push(stalled);
-    while (channel.size < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    const { stream } = open({ heartbeat: 50, maxBufferedBytes: 64 * 1024, paused: true });
+    stream.onClose((reason) => reasons.push(reason));
+    channel.subscribe(stream);
     await channel.publish('b'.repeat(4 * 1024 * 1024));
     const deadline = Date.now() + 5000;
-    while (reasons.length === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    while (reasons.length === 0 && Date.now() < deadline) await sleep(20);
     expect(reasons).toEqual(['slow']);
     channel.close();
   });
