@@ -1,10 +1,13 @@
 import {
   createChannel,
+  createHub,
   createResponse,
+  SseError,
   subscribeAll,
   type Channel,
   type CreateResponseOptions,
   type SseStream,
+  type SseSubscribable,
 } from '@sse/core';
 import { sse } from '@sse/hono';
 import { Hono } from 'hono';
@@ -16,6 +19,8 @@ export interface FixtureStats {
   sizes: number[];
   /** Streams closed as slow, over the channels asked for. */
   closedSlow: number;
+  /** Subscribers of each hub topic asked for with `?topic=a,b`, in that order. */
+  topics: number[];
   /** The stream opened with `?tag=` (`undefined` until it opened). */
   stream?: { reason: string | undefined; aborted: boolean; lastEventId: string | undefined };
 }
@@ -29,6 +34,7 @@ interface StreamRecord {
 
 const channels = new Map<string, Channel>();
 const records = new Map<string, StreamRecord>();
+const hub = createHub();
 
 function channelNamed(name: string, history: string | null): Channel {
   let channel = channels.get(name);
@@ -43,6 +49,17 @@ function channelsOf(query: URLSearchParams): Channel[] {
   const names = query.get('channel');
   if (!names) return [];
   return names.split(',').map((name) => channelNamed(name, query.get('history')));
+}
+
+/**
+ * What the stream follows: `?channel=a,b` (channels) and `?topic=a,b` (the hub's topics, one
+ * `Last-Event-ID` across them). Throws `SseError` (status 400) for a bad topic name.
+ */
+function subscribablesOf(query: URLSearchParams): SseSubscribable[] {
+  const list: SseSubscribable[] = channelsOf(query);
+  const topics = query.get('topic');
+  if (topics !== null) list.push(hub.topics(topics.split(',')));
+  return list;
 }
 
 /** Stream options from the query: `heartbeat` (ms or `false`), `retry`, `maxBufferedBytes`. */
@@ -78,7 +95,10 @@ function onOpen(stream: SseStream, query: URLSearchParams): void | Promise<void>
 }
 
 async function publish(query: URLSearchParams, request: Request): Promise<Response> {
-  const channel = channelNamed(query.get('channel') ?? 'default', query.get('history'));
+  const topic = query.get('topic');
+  const channel = topic
+    ? hub.topic(topic)
+    : channelNamed(query.get('channel') ?? 'default', query.get('history'));
   const count = Number(query.get('count') ?? 1);
   const size = query.get('size');
   const text = size ? 'x'.repeat(Number(size)) : await request.text();
@@ -95,6 +115,7 @@ function stats(query: URLSearchParams): Response {
   const body: FixtureStats = {
     sizes: list.map((channel) => channel.size),
     closedSlow: list.reduce((sum, channel) => sum + channel.stats().closedSlow, 0),
+    topics: (query.get('topic')?.split(',') ?? []).map((name) => hub.topic(name).size),
   };
   const record = tag ? records.get(tag) : undefined;
   if (record) {
@@ -107,7 +128,8 @@ function stats(query: URLSearchParams): Response {
 const hono = new Hono();
 hono.get('/hono/events', (c) => {
   const query = new URL(c.req.url).searchParams;
-  const handler = sse({ ...optionsOf(query), channel: channelsOf(query) }, (stream) =>
+  // A function, so that a bad topic is answered by the adapter (400) before the stream opens.
+  const handler = sse({ ...optionsOf(query), channel: () => subscribablesOf(query) }, (stream) =>
     onOpen(stream, query),
   );
   return handler(c, () => Promise.resolve());
@@ -124,7 +146,15 @@ export async function fixtureFetch(request: Request): Promise<Response> {
   const query = url.searchParams;
   switch (`${request.method} ${url.pathname}`) {
     case 'GET /core/events': {
-      const list = channelsOf(query);
+      let list: SseSubscribable[];
+      try {
+        list = subscribablesOf(query);
+      } catch (error) {
+        if (!(error instanceof SseError)) throw error;
+        return new Response(error.message, {
+          status: (error as { status?: number }).status ?? 500,
+        });
+      }
       return createResponse(request, optionsOf(query), (stream) => {
         subscribeAll(stream, list);
         return onOpen(stream, query);

@@ -23,6 +23,16 @@ export class FixtureClient {
     return url.toString();
   }
 
+  /** Publishes `data` (as text) to a hub topic; resolves with its id. */
+  async publishToTopic(topic: string, data: string): Promise<string> {
+    const url = new URL('/publish', this.origin);
+    url.searchParams.set('topic', topic);
+    const response = await fetch(url, { method: 'POST', body: data });
+    if (!response.ok)
+      throw new Error(`publish failed: ${response.status} ${await response.text()}`);
+    return ((await response.json()) as string[])[0]!;
+  }
+
   /** Publishes `data` (as text) to a channel; resolves with the ids. */
   async publish(
     channel: string,
@@ -55,10 +65,15 @@ export class FixtureClient {
   }
 
   /** Channel sizes and the tagged stream's state, as the runtime's process sees them. */
-  async stats(channels: readonly string[], tag?: string): Promise<FixtureStats> {
+  async stats(
+    channels: readonly string[],
+    tag?: string,
+    topics?: readonly string[],
+  ): Promise<FixtureStats> {
     const url = new URL('/stats', this.origin);
     url.searchParams.set('channel', channels.join(','));
     if (tag) url.searchParams.set('tag', tag);
+    if (topics) url.searchParams.set('topic', topics.join(','));
     return (await (await fetch(url)).json()) as FixtureStats;
   }
 

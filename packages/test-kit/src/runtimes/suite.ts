@@ -10,6 +10,7 @@ import {
   type StartRuntimeOptions,
 } from './launch';
 import { describeRuntimeChannels } from './suite-channels';
+import { describeRuntimeTopics } from './suite-topics';
 import { describeRuntimeWire } from './suite-wire';
 
 /** What the runtime suite's tests get: the fixture in the runtime, and real clients. */
@@ -103,6 +104,7 @@ export function describeRuntimes(route: string, label: string): void {
       const context = useRuntime(runtime, route);
       describeRuntimeWire(context);
       describeRuntimeChannels(context);
+      describeRuntimeTopics(context);
     });
   }
 }
