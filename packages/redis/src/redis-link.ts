@@ -23,6 +23,8 @@ export interface RedisLink {
   ready(): Promise<void> | undefined;
   subscribe(channel: string, listener: RedisMessageListener): Promise<unknown>;
   unsubscribe(channel: string, listener: RedisMessageListener): Promise<unknown>;
+  /** Called when a subscriber connection is lost (before it gets any message again). */
+  onInterrupted: (() => void) | undefined;
   /**
    * Called when a subscriber connection is back after losing its socket, its subscriptions
    * restored: what was published meanwhile must be read from the streams.
@@ -69,7 +71,11 @@ function serverLink(commands: RedisConnection, own: boolean, reporter: OutageRep
   };
   commands.on('error', reporter.report);
   commands.on('ready', onCommandsReady);
-  subscriber.on('error', reporter.report);
+  const onSubscriberLost = (error: unknown) => {
+    link.onInterrupted?.();
+    reporter.report(error);
+  };
+  subscriber.on('error', onSubscriberLost);
   subscriber.on('ready', onSubscriberReady);
   if (own) startConnecting(commands);
 
@@ -85,6 +91,7 @@ function serverLink(commands: RedisConnection, own: boolean, reporter: OutageRep
       return subscriber.subscribe(channel, listener);
     },
     unsubscribe: (channel, listener) => subscriber.unsubscribe(channel, listener),
+    onInterrupted: undefined,
     onResubscribed: undefined,
     async close() {
       commands.off('error', reporter.report);
@@ -112,8 +119,13 @@ function clusterLink(cluster: RedisClusterConnection, reporter: OutageReporter):
     clearTimeout(resync);
     resync = setTimeout(() => link.onResubscribed?.(), 10);
   };
+  // Any node's connection may be a subscriber's: live events wait for the next read.
+  const onNodeLost = (error: unknown) => {
+    link.onInterrupted?.();
+    reporter.report(error);
+  };
   cluster.on('error', reporter.report);
-  cluster.on('node-error', reporter.report);
+  cluster.on('node-error', onNodeLost);
   cluster.on('node-ready', onNodeReady);
 
   const link: RedisLink = {
@@ -129,11 +141,12 @@ function clusterLink(cluster: RedisClusterConnection, reporter: OutageReporter):
     },
     subscribe: (channel, listener) => cluster.sSubscribe(channel, listener),
     unsubscribe: (channel, listener) => cluster.sUnsubscribe(channel, listener),
+    onInterrupted: undefined,
     onResubscribed: undefined,
     close() {
       clearTimeout(resync);
       cluster.off('error', reporter.report);
-      cluster.off('node-error', reporter.report);
+      cluster.off('node-error', onNodeLost);
       cluster.off('node-ready', onNodeReady);
       return Promise.resolve();
     },

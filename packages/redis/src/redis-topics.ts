@@ -37,10 +37,13 @@ export class RedisTopics {
   private appendWait: Promise<void> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private failures = 0;
+  // Counts lost subscriber connections: a read that began before the last one is not enough.
+  private interruptions = 0;
   private closed = false;
 
   constructor(source: RedisSource) {
     this.link = createLink(source, this.reporter);
+    this.link.onInterrupted = () => this.interrupted();
     this.link.onResubscribed = () => this.resync();
   }
 
@@ -208,6 +211,7 @@ export class RedisTopics {
       do {
         feed.syncAgain = false;
         feed.hold();
+        const interruptions = this.interruptions;
         try {
           const reply = await this.link.send(feed.keys.stream, [
             'XRANGE',
@@ -216,7 +220,7 @@ export class RedisTopics {
             '+',
           ]);
           if (feed.closed) return;
-          feed.caughtUp(decodeEntries(reply));
+          feed.caughtUp(decodeEntries(reply), interruptions === this.interruptions);
           this.failures = 0;
         } catch (error) {
           feed.release();
@@ -250,6 +254,16 @@ export class RedisTopics {
       if (feed.subscribed) void this.sync(feed);
       else feed.started = this.start(feed);
     }
+  }
+
+  /**
+   * A subscriber connection was lost: what is published until it is back reaches no one, so
+   * live events are held back from the first one it gets again until the stream has been read
+   * (else the cursor would move past the hole).
+   */
+  private interrupted(): void {
+    this.interruptions++;
+    for (const feed of this.feeds.values()) feed.hold();
   }
 
   /** A subscriber connection came back: what was published meanwhile is in the streams. */

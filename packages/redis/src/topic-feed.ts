@@ -49,12 +49,21 @@ export class TopicFeed {
     this.held ??= [];
   }
 
-  /** The events a stream read found after `cursor`, then the live ones held meanwhile. */
-  caughtUp(events: readonly BackplaneEvent[]): void {
-    const held = this.held ?? [];
-    this.held = null;
+  /**
+   * The events a stream read found after `cursor`, then the live ones held meanwhile (unless
+   * `release` is false: the subscription was interrupted again, another read will follow).
+   */
+  caughtUp(events: readonly BackplaneEvent[], release: boolean): void {
     for (const event of events) this.deliver(event);
-    this.recent = events.length > 0 ? new Set(events.map((event) => event.id)) : null;
+    const read = new Set(events.map((event) => event.id));
+    const held = (this.held ?? []).filter((event) => !read.delete(event.id));
+    // What is left of the read may still arrive live: it is skipped then.
+    this.recent = read.size > 0 ? read : null;
+    if (!release) {
+      this.held = held;
+      return;
+    }
+    this.held = null;
     for (const event of held) this.accept(event);
   }
 
