@@ -40,8 +40,8 @@ export function reportUnreturned(reply: FastifyReply, opening: Promise<void>): P
         if (watched.taken) return;
         reply.log.error(
           { err: error },
-          'reply.sse() failed, and the route neither returned nor awaited it: ' +
-            'write `return reply.sse(...)` so that fastify answers with the error',
+          'reply.sse() failed and the route neither returned nor awaited it, so fastify could ' +
+            'neither wait for the stream nor answer with the error: write `return reply.sse(...)`',
         );
       });
     },
