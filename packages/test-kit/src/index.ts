@@ -45,7 +45,6 @@ export {
   expectEachEventAtOnce,
   type AnsweredResponse,
 } from './stream-expectations';
-export { countSharingHiddenClass, hasFastProperties } from './hidden-class';
 export {
   BROWSER_TIMEOUT_MS,
   describeExamplePageInBrowser,
