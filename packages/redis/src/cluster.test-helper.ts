@@ -13,8 +13,13 @@ const run = promisify(execFile);
 /** A Redis Cluster of the test's own: three masters on free loopback ports, no persistence. */
 export interface OwnCluster {
   readonly ports: readonly number[];
-  /** A new Cluster client, connected (closed by `stop`): one "server instance". */
-  client(): Promise<RedisClusterConnection>;
+  /**
+   * A new Cluster client, connected (closed by `stop`): one "server instance". Its node
+   * connections carry `name` (CLIENT SETNAME) when given.
+   */
+  client(name?: string): Promise<RedisClusterConnection>;
+  /** The port of the master that holds `key`. */
+  masterOf(key: string): Promise<number>;
   /** Runs a command on every master (e.g. FLUSHALL) and returns the replies. */
   onEveryMaster(args: string[]): Promise<unknown[]>;
   stop(): Promise<void>;
@@ -29,6 +34,21 @@ export async function startCluster(): Promise<OwnCluster> {
   const ports = await clusterPorts(3);
   const servers: ChildProcess[] = [];
   const clients: { close(): Promise<unknown> }[] = [];
+  const nodes = new Map<number, Promise<ReturnType<typeof createClient>>>();
+  const onNode = async <T>(
+    port: number,
+    work: (node: ReturnType<typeof createClient>) => Promise<T>,
+  ): Promise<T> => {
+    let node = nodes.get(port);
+    if (!node) {
+      const client = createClient({ url: `redis://127.0.0.1:${port}` });
+      client.on('error', () => {});
+      node = client.connect().then(() => client);
+      nodes.set(port, node);
+      clients.push(client);
+    }
+    return work(await node);
+  };
   const stop = async () => {
     await Promise.all(clients.splice(0).map((client) => client.close().catch(() => {})));
     await Promise.all(servers.map(kill));
@@ -56,27 +76,26 @@ export async function startCluster(): Promise<OwnCluster> {
   }
   return {
     ports,
-    async client() {
+    async client(name) {
       const client = createCluster({
         rootNodes: ports.map((port) => ({ url: `redis://127.0.0.1:${port}` })),
+        defaults: name === undefined ? {} : { name },
       });
       client.on('error', () => {});
       await client.connect();
       clients.push(client);
       return client;
     },
+    async masterOf(key) {
+      const [slot, slots] = await onNode(ports[0]!, async (node) => [
+        Number(await node.sendCommand(['CLUSTER', 'KEYSLOT', key])),
+        (await node.sendCommand(['CLUSTER', 'SLOTS'])) as [number, number, [string, number]][],
+      ]);
+      const range = slots.find(([from, to]) => slot >= from && slot <= to);
+      return Number(range![2][1]);
+    },
     async onEveryMaster(args) {
-      return Promise.all(
-        ports.map(async (port) => {
-          const node = createClient({ url: `redis://127.0.0.1:${port}` });
-          await node.connect();
-          try {
-            return await node.sendCommand(args);
-          } finally {
-            await node.close();
-          }
-        }),
-      );
+      return Promise.all(ports.map((port) => onNode(port, (node) => node.sendCommand(args))));
     },
     stop,
   };

@@ -1,0 +1,141 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createChannel, type Broker, type BackplaneEvent } from '@sse/core';
+import { openRawSse, serveNodeSse, waitUntil, type NodeSseServer } from '@sse/test-kit';
+import { startCluster, type OwnCluster } from './cluster.test-helper';
+import { redisBroker, type RedisClusterConnection } from './index';
+
+// A real three-master Redis Cluster of this file's own.
+let cluster: OwnCluster;
+// Two Cluster clients: two server instances, shared by the tests (connecting takes a while).
+let clients: RedisClusterConnection[];
+beforeAll(async () => {
+  cluster = await startCluster();
+  clients = await Promise.all([cluster.client(), cluster.client()]);
+}, 20_000);
+afterAll(() => cluster.stop());
+
+const brokers: Broker[] = [];
+const servers: NodeSseServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+  await Promise.all(brokers.splice(0).map((broker) => broker.close()));
+  await cluster.onEveryMaster(['FLUSHALL']);
+});
+
+/** A broker on Cluster client number `n`: one server instance. */
+function instance(n = 0, client = clients[n]!): Broker {
+  const broker = redisBroker({ client, maxLen: 5 });
+  brokers.push(broker);
+  return broker;
+}
+
+const message = (data: string) => ({ data, serialized: false });
+const dataOf = (events: readonly BackplaneEvent[]) => events.map((event) => event.data);
+
+describe('redisBroker on Redis Cluster', () => {
+  it('spreads topics over the shards, each with its own history and trim', async () => {
+    const broker = instance();
+    const first = new Map<string, string>();
+    await Promise.all(
+      Array.from({ length: 30 }, async (_, n) => {
+        const topic = `room:${n}`;
+        const plane = broker.backplane(topic);
+        first.set(topic, await plane.append(message(`${topic}/0`)));
+        for (let i = 1; i < 7; i++) await plane.append(message(`${topic}/${i}`));
+      }),
+    );
+
+    const sizes = (await cluster.onEveryMaster(['DBSIZE'])) as number[];
+    expect(sizes.every((size) => size > 0)).toBe(true);
+    for (const topic of ['room:0', 'room:17', 'room:29']) {
+      const read = await broker.backplane(topic).readAfter(first.get(topic)!);
+      expect(read.gap).toBe(true);
+      expect(dataOf(read.events)).toEqual([2, 3, 4, 5, 6].map((i) => `${topic}/${i}`));
+      const latest = read.events.at(-2)!.id;
+      expect(await broker.backplane(topic).readAfter(latest)).toMatchObject({ gap: false });
+    }
+  });
+
+  it('delivers live events across two instances, for topics on different shards', async () => {
+    const [a, b] = [instance(0), instance(1)];
+    const topics = await topicsOnTwoShards();
+    const seen: string[] = [];
+    for (const topic of topics) {
+      const plane = a.backplane(topic);
+      plane.listen((event) => seen.push(event.data));
+      await plane.readAfter('0-0');
+    }
+
+    for (let n = 0; n < 10; n++) await b.backplane(topics[n % 2]!).append(message(`${n}`));
+
+    await waitUntil(() => seen.length === 10, 'every event on instance a');
+    expect(seen).toEqual(Array.from({ length: 10 }, (_, n) => `${n}`));
+  });
+
+  it('replays through a channel on one instance what was published on another', async () => {
+    const [a, b] = [instance(0), instance(1)];
+    const channel = createChannel({ backplane: b.backplane('replayed') });
+    const server = await serveNodeSse(
+      { heartbeat: false },
+      (stream) => void channel.subscribe(stream),
+    );
+    servers.push(server);
+    const seen = await a.backplane('replayed').append(message('seen'));
+    await a.backplane('replayed').append(message('missed'));
+
+    const client = await openRawSse(server.url, { headers: { 'last-event-id': seen } });
+    const [event] = await client.waitForEvents(1);
+    client.close();
+    channel.close();
+    expect(event!.data).toBe('missed');
+  });
+
+  it('sends the gap after FLUSHALL, also once the topic is published again', async () => {
+    const broker = instance();
+    const topics = await topicsOnTwoShards();
+    const ids = await Promise.all(
+      topics.map((topic) => broker.backplane(topic).append(message('x'))),
+    );
+    await cluster.onEveryMaster(['FLUSHALL']);
+
+    for (const [i, topic] of topics.entries()) {
+      expect((await broker.backplane(topic).readAfter(ids[i]!)).gap).toBe(true);
+      await broker.backplane(topic).append(message('after'));
+      const read = await broker.backplane(topic).readAfter(ids[i]!);
+      expect(read.gap).toBe(true);
+      expect(dataOf(read.events)).toEqual(['after']);
+    }
+  });
+
+  it('uses two connections per master however many topics, and drops its subscriptions on close()', async () => {
+    const broker = instance(0, await cluster.client('sse-counted'));
+    for (let n = 0; n < 300; n++) broker.backplane(`t${n}`).listen(() => {});
+    await broker.backplane('t0').readAfter('0-0');
+    await broker.backplane('t299').readAfter('0-0');
+    const subscriptions = async () =>
+      ((await cluster.onEveryMaster(['PUBSUB', 'SHARDCHANNELS'])) as unknown[][]).reduce(
+        (sum, channels) => sum + channels.length,
+        0,
+      );
+    await waitUntil(async () => (await subscriptions()) === 300, 'every topic subscribed');
+
+    const lists = (await cluster.onEveryMaster(['CLIENT', 'LIST'])) as string[];
+    for (const list of lists) {
+      const named = list.split('\n').filter((line) => line.includes(' name=sse-counted '));
+      expect(named.length).toBeLessThanOrEqual(2);
+    }
+
+    await broker.close();
+    expect(await subscriptions()).toBe(0);
+  });
+});
+
+/** Two topics whose keys live on different masters. */
+async function topicsOnTwoShards(): Promise<[string, string]> {
+  const first = 'shard:0';
+  const firstPort = await cluster.masterOf(`sse:{${first}}`);
+  for (let n = 1; ; n++) {
+    const topic = `shard:${n}`;
+    if ((await cluster.masterOf(`sse:{${topic}}`)) !== firstPort) return [first, topic];
+  }
+}
