@@ -23,11 +23,11 @@ export type NodeStreamOptions = SseStreamOptions;
  * Throws `SseError` (`ERR_SSE_HEADERS_SENT`) if the response has already started, and
  * `SseError` / `SseFormatError` for bad options, before anything is written.
  */
-export function openNodeStream(
+export function openNodeStream<State extends object = Record<string, unknown>>(
   req: NodeRequest,
   res: NodeResponse,
   options: NodeStreamOptions = {},
-): SseStream {
+): SseStream<State> {
   validateStreamOptions(options);
   if (res.headersSent) {
     throw new SseError(
@@ -46,7 +46,7 @@ export function openNodeStream(
   // no per-response header table when there are none: less memory per idle connection.
   response.writeHead(200, sseHeaders(req.httpVersionMajor));
   let disconnect: () => void = () => {};
-  const stream = new SseStream(
+  const stream = new SseStream<State>(
     (sink) => {
       const transport = new NodeTransport(response, sink);
       response.on('drain', () => transport.drained());

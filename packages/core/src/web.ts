@@ -18,8 +18,8 @@ export interface CreateResponseOptions extends SseStreamOptions {
 }
 
 /** A stream and the body a fetch-style runtime serves for it. */
-export interface SseBody {
-  stream: SseStream;
+export interface SseBody<State extends object = Record<string, unknown>> {
+  stream: SseStream<State>;
   body: ReadableStream<Uint8Array>;
 }
 
@@ -34,18 +34,18 @@ const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
  * server's connection (`@sse/hono` on `@hono/node-server`); by default frames go through the
  * body.
  */
-export function createSseBody(
+export function createSseBody<State extends object = Record<string, unknown>>(
   request: Request,
   options: CreateResponseOptions = {},
   transport?: (body: WebBodyTransport) => SseTransportFactory,
-): SseBody {
+): SseBody<State> {
   validateStreamOptions(options);
   const web = new WebBodyTransport(
     request.signal,
     options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
   );
   const body = web.createBody();
-  const stream = new SseStream(transport ? transport(web) : (sink) => web.attach(sink), {
+  const stream = new SseStream<State>(transport ? transport(web) : (sink) => web.attach(sink), {
     ...options,
     lastEventId: readLastEventId(request.headers.get('last-event-id'), request.url),
   });
