@@ -8,10 +8,11 @@ export {
   type SseChannelList,
   type SseChannelResult,
   type SseChannelSource,
+  type SseOpenRequest,
   type SseSubscribable,
 } from './adapter/channels';
 export { runSseHandler, type SseHandler } from './adapter/run-handler';
-export { errorStatus } from './adapter/status';
+export { errorStatus, isSseEnded } from './adapter/status';
 export { createSseBody, createSseHeaders, type SseBody } from './web';
 export { WebBodyTransport } from './web-transport';
 export { sseHeaders, CONFLICTING_HEADERS, HTTP2_FORBIDDEN_HEADERS } from './headers';

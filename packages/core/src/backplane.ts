@@ -46,8 +46,17 @@ export interface BackplaneReadResult {
 export interface Backplane {
   /** Stores an event and resolves with its id. Listeners then receive it. */
   append(input: BackplaneAppendInput): Promise<string>;
-  /** The retained events after `lastEventId`. */
-  readAfter(lastEventId: string): Promise<BackplaneReadResult>;
+  /**
+   * The retained events after `lastEventId`, oldest first. With `limit`, a backplane may return
+   * only the oldest `limit` of them, so a long history is read in pages (a run's replay reads
+   * after the last event of each page until a page is short); one that ignores it returns all.
+   */
+  readAfter(lastEventId: string, limit?: number): Promise<BackplaneReadResult>;
+  /**
+   * Stores several events, in order, in as few round trips as it can; resolves with their ids.
+   * Optional: a run appends its batched events with it when present, else one by one.
+   */
+  appendMany?(inputs: readonly BackplaneAppendInput[]): Promise<string[]>;
   /**
    * The id a client resumes from when it has seen nothing yet: the newest event's id, or any
    * id that `readAfter` places before every later event. A channel sends it to each new

@@ -6,7 +6,9 @@ export type SseErrorCode =
   | 'ERR_SSE_CHANNEL_CLOSED'
   | 'ERR_SSE_NO_CHANNEL'
   | 'ERR_SSE_TOPIC'
-  | 'ERR_SSE_BACKPLANE';
+  | 'ERR_SSE_BACKPLANE'
+  | 'ERR_SSE_RUN'
+  | 'ERR_SSE_ENDED';
 
 /** Options of `SseError`. */
 export interface SseErrorOptions {

@@ -34,10 +34,11 @@ export {
   type BackplaneReadResult,
   type MemoryBackplaneOptions,
 } from './backplane';
-export type { Broker } from './brokers/broker';
+export type { Broker, BrokerRuns, RunStartOptions, RunState, RunStatus } from './brokers/broker';
 export { memoryBroker, type MemoryBrokerOptions } from './brokers/memory-broker';
 export { createHub } from './topics/hub';
 export type { Hub, HubOptions, HubStats } from './topics/hub-types';
+export type { Run, RunOptions, RunPublishOptions } from './topics/run-types';
 export { createResponse, type CreateResponseOptions } from './web';
 export { compareEventIds } from './event-id';
 export type { SseSubscribable } from './adapter/channels';

@@ -5,7 +5,13 @@ import {
   type Http2ServerResponse,
 } from 'node:http2';
 import { describeConformance, listen, type SseTarget } from '@sse/test-kit';
-import { errorStatus, resolveChannels, runSseHandler } from '@sse/core/adapter';
+import {
+  errorStatus,
+  isSseEnded,
+  readLastEventId,
+  resolveChannels,
+  runSseHandler,
+} from '@sse/core/adapter';
 import { openNodeStream } from '@sse/core/node';
 
 // The bare node binding: node:http (and h2c node:http2) with openNodeStream at GET /events.
@@ -23,12 +29,18 @@ const target: SseTarget = {
         res.end();
         return;
       }
+      const lastEventId = readLastEventId(req.headers['last-event-id'], req.url);
       void Promise.resolve()
-        .then(() => resolveChannels(channel, req))
+        .then(() => resolveChannels(channel, req, { lastEventId }))
         .then(
           (channels) =>
             runSseHandler(openNodeStream(req, res, streamOptions), channels, handler, []),
           (error: unknown) => {
+            if (isSseEnded(error)) {
+              res.statusCode = 204;
+              res.end();
+              return;
+            }
             res.statusCode = errorStatus(error) ?? 500;
             res.end(String(error));
           },

@@ -1,6 +1,6 @@
 import { describeConformance, serveFetch, serveFetchHttp2, type SseTarget } from '@sse/test-kit';
 import { createResponse, subscribeAll } from '@sse/core';
-import { errorStatus, resolveChannels } from '@sse/core/adapter';
+import { errorStatus, isSseEnded, readLastEventId, resolveChannels } from '@sse/core/adapter';
 
 // The bare web binding: createResponse served by @hono/node-server at GET /events.
 const target: SseTarget = {
@@ -16,8 +16,10 @@ const target: SseTarget = {
       void request.signal;
       let channels;
       try {
-        channels = await resolveChannels(channel, request);
+        const lastEventId = readLastEventId(request.headers.get('last-event-id'), request.url);
+        channels = await resolveChannels(channel, request, { lastEventId });
       } catch (error) {
+        if (isSseEnded(error)) return new Response(null, { status: 204 });
         return new Response(String(error), { status: errorStatus(error) ?? 500 });
       }
       return createResponse(request, streamOptions, (stream) => {

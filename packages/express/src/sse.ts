@@ -2,6 +2,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { type SseStream } from '@sse/core';
 import {
   createSseRoute,
+  isSseEnded,
+  readLastEventId,
   runSseHandler,
   withChannelList,
   type SseHandlerOptions,
@@ -70,12 +72,18 @@ export function sse<State extends object>(
       }
       runSseHandler(stream, channels, handler, [req, res]);
     };
+    // A client that has all of a run (its final id) gets 204: an EventSource stops there.
+    const fail = (error: unknown): void => {
+      if (isSseEnded(error)) res.status(204).end();
+      else next(error);
+    };
     try {
+      const lastEventId = readLastEventId(req.headers['last-event-id'], req.url);
       // Answered without a promise when `channel` is not a function.
-      const opening = withChannelList(route.channels(req), open);
-      if (opening instanceof Promise) opening.catch(next);
+      const opening = withChannelList(route.channels(req, { lastEventId }), open);
+      if (opening instanceof Promise) opening.catch(fail);
     } catch (error) {
-      next(error);
+      fail(error);
     }
   };
 }

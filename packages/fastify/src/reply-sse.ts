@@ -1,6 +1,8 @@
 import { SseError, type SseStream } from '@sse/core';
 import {
+  isSseEnded,
   parseSseArguments,
+  readLastEventId,
   resolveChannels,
   runSseHandler,
   validateStreamOptions,
@@ -76,14 +78,31 @@ export function openReplyStream(
     const { channel, ...streamOptions } = own ? mergeOptions(defaults, options) : defaults;
     if (own) validateStreamOptions(streamOptions);
     assertNotSent(reply);
-    const opened = withChannelList(resolveChannels(channel, reply.request), (channels) =>
-      startStream(reply, streamOptions, open, channels, handler),
+    const { headers, url } = reply.request;
+    const lastEventId = readLastEventId(headers['last-event-id'], url);
+    const opened = withChannelList(
+      resolveChannels(channel, reply.request, { lastEventId }),
+      (channels) => startStream(reply, streamOptions, open, channels, handler),
     );
-    return opened instanceof Promise ? opened : Promise.resolve();
+    return opened instanceof Promise
+      ? opened.catch((error) => noContent(reply, error))
+      : Promise.resolve();
   } catch (error) {
+    return noContent(reply, error);
+  }
+}
+
+/**
+ * A client that has all of a run (its final id) gets 204, so an EventSource stops there; any
+ * other error goes on to fastify's error path.
+ */
+function noContent(reply: FastifyReply, error: unknown): Promise<void> {
+  if (!isSseEnded(error)) {
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on as thrown
     return Promise.reject(error);
   }
+  reply.code(204).send();
+  return Promise.resolve();
 }
 
 function startStream(

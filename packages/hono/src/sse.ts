@@ -3,6 +3,8 @@ import {
   createSseBody,
   createSseHeaders,
   createSseRoute,
+  isSseEnded,
+  readLastEventId,
   runSseHandler,
   withChannelList,
   type SseHandlerOptions,
@@ -108,11 +110,17 @@ export function sse<E extends Env, P extends string, I extends Input, State exte
     void c.req.raw.signal;
     // Answered without a promise when `channel` is not a function: @hono/node-server then keeps no
     // suspended async frame per open stream.
+    // A client that has all of a run (its final id) gets 204: an EventSource stops there.
+    const fail = (error: unknown): Response =>
+      isSseEnded(error) ? c.body(null, 204) : rethrowAsHttpException(error);
     try {
-      const opening = withChannelList(route.channels(c), (channels) => open(c, channels));
-      return opening instanceof Promise ? opening.catch(rethrowAsHttpException) : opening;
+      const lastEventId = readLastEventId(c.req.header('last-event-id'), c.req.url);
+      const opening = withChannelList(route.channels(c, { lastEventId }), (channels) =>
+        open(c, channels),
+      );
+      return opening instanceof Promise ? opening.catch(fail) : opening;
     } catch (error) {
-      return rethrowAsHttpException(error);
+      return fail(error);
     }
   };
 }

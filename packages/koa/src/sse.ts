@@ -1,6 +1,12 @@
 import type { Context, Middleware, Next } from 'koa';
 import { type SseStream } from '@sse/core';
-import { createSseRoute, runSseHandler, type SseHandlerOptions } from '@sse/core/adapter';
+import {
+  createSseRoute,
+  isSseEnded,
+  readLastEventId,
+  runSseHandler,
+  type SseHandlerOptions,
+} from '@sse/core/adapter';
 import { openNodeStream } from '@sse/core/node';
 
 declare module 'koa' {
@@ -68,7 +74,16 @@ export function sse<State extends object>(
   const { streamOptions, onError, handler } = route;
 
   return async (ctx: Context, next: Next): Promise<void> => {
-    const channels = await route.channels(ctx);
+    const lastEventId = readLastEventId(ctx.get('last-event-id'), ctx.url);
+    let channels;
+    try {
+      channels = await route.channels(ctx, { lastEventId });
+    } catch (error) {
+      // A client that has all of a run (its final id) gets 204: an EventSource stops there.
+      if (!isSseEnded(error)) throw error;
+      ctx.status = 204;
+      return;
+    }
     const stream = openNodeStream(ctx.req, ctx.res, {
       ...streamOptions,
       onError: onError ?? ((error) => ctx.app.emit('error', error, ctx)),

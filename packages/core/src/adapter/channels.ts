@@ -4,6 +4,18 @@ import type { SseStream } from '../stream';
 /** Anything a stream can be subscribed to: a `Channel` of any event map, a hub's topics. */
 export interface SseSubscribable {
   subscribe(stream: SseStream<object>): () => void;
+  /**
+   * Checks the request before the stream opens. Throwing (or rejecting with) an error carrying
+   * `status` answers the request with it and opens no stream: `SseError` `ERR_SSE_ENDED`
+   * (status 204) for a client that already has a run's final event.
+   */
+  beforeOpen?(request: SseOpenRequest): void | Promise<void>;
+}
+
+/** What `SseSubscribable.beforeOpen` learns of a request. */
+export interface SseOpenRequest {
+  /** The client's `Last-Event-ID` (header, else `lastEventId` query parameter). */
+  readonly lastEventId: string | undefined;
 }
 
 /** What a `channel` function may return: `undefined` or `null` means "no such channel" (404). */
@@ -26,15 +38,30 @@ export type SseChannelList = readonly SseSubscribable[] | Promise<readonly SseSu
  * Resolves a `channel` option for one request into a list, before the response starts:
  * at once when nothing needs awaiting, else as a promise. Throws (or rejects with) `SseError`
  * `ERR_SSE_NO_CHANNEL` (status 404) when a function finds no channel, and `ERR_SSE_OPTIONS`
- * for a value that is not a channel.
+ * for a value that is not a channel. With `request`, each channel's `beforeOpen` checks it
+ * (`SseError` `ERR_SSE_ENDED`, status 204, for a run the client has all of).
  */
 export function resolveChannels<Context>(
   source: SseChannelSource<Context> | undefined,
   context: Context,
+  request?: SseOpenRequest,
 ): SseChannelList {
-  if (typeof source !== 'function') return toChannelList(source ?? []);
+  if (typeof source !== 'function') return checked(toChannelList(source ?? []), request);
   const resolved = source(context);
-  return isPromiseLike(resolved) ? Promise.resolve(resolved).then(found) : found(resolved);
+  return isPromiseLike(resolved)
+    ? Promise.resolve(resolved).then((list) => checked(found(list), request))
+    : checked(found(resolved), request);
+}
+
+/** Runs each channel's `beforeOpen`; the list at once unless one of them is async. */
+function checked(list: readonly SseSubscribable[], request: SseOpenRequest | undefined) {
+  if (!request) return list;
+  let waits: PromiseLike<void>[] | undefined;
+  for (const channel of list) {
+    const result = channel.beforeOpen?.(request);
+    if (isPromiseLike(result)) (waits ??= []).push(result);
+  }
+  return waits ? Promise.all(waits).then(() => list) : list;
 }
 
 function found(resolved: SseChannelResult): readonly SseSubscribable[] {

@@ -1,7 +1,12 @@
 import { validateStreamOptions } from '../options';
 import type { SseStreamOptions } from '../stream';
 import { parseSseArguments } from './arguments';
-import { resolveChannels, type SseChannelList, type SseChannelSource } from './channels';
+import {
+  resolveChannels,
+  type SseChannelList,
+  type SseChannelSource,
+  type SseOpenRequest,
+} from './channels';
 
 /** The options every adapter's `sse()` takes: stream options plus `channel`. */
 export interface SseHandlerOptions<Context> extends SseStreamOptions {
@@ -23,9 +28,10 @@ export interface SseRoute<Context, Options extends SseHandlerOptions<Context>, H
   /**
    * The channels of one request: a list at once when `channel` is not a function (no await,
    * no promise), else a promise. Throws or rejects with what the `channel` function threw, or
-   * `SseError` 404 when it found none.
+   * `SseError` 404 when it found none. With `request`, the channels check it before the
+   * stream opens (`SseError` 204 `ERR_SSE_ENDED`: answer with `isSseEnded`).
    */
-  channels(context: Context): SseChannelList;
+  channels(context: Context, request?: SseOpenRequest): SseChannelList;
 }
 
 /**
@@ -48,6 +54,6 @@ export function createSseRoute<
     streamOptions,
     onError,
     handler,
-    channels: (context) => resolveChannels(channel, context),
+    channels: (context, request) => resolveChannels(channel, context, request),
   };
 }

@@ -11,3 +11,12 @@ export function errorStatus(error: unknown): number | undefined {
     ? value
     : undefined;
 }
+
+/**
+ * `true` for the error a channel throws when the client already has everything
+ * (`ERR_SSE_ENDED`: a run's final event as its `Last-Event-ID`). Answer `204 No Content`, so
+ * that an `EventSource` stops reconnecting, rather than taking the error path.
+ */
+export function isSseEnded(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'ERR_SSE_ENDED';
+}

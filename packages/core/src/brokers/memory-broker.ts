@@ -7,6 +7,8 @@ import {
 import { SseError } from '../errors';
 import { currentEventId } from '../event-id';
 import type { Broker } from './broker';
+import { MemoryRuns } from './memory-runs';
+import { runLog } from './run-log';
 import { TopicExpiry } from './topic-expiry';
 
 /** Options of `memoryBroker`. */
@@ -35,6 +37,8 @@ interface Topic {
   /** The process position when this history began: ids before it may be of an expired one. */
   since: string;
   appended: number;
+  /** A run's topic: its history is kept whole until the run's own `ttl`. */
+  run: boolean;
 }
 
 const DEFAULT_TTL_S = 86_400;
@@ -70,8 +74,8 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
   const empty = memoryBackplane({ history: 0 });
   let closed = false;
 
-  const startHistory = (topic: Topic) => {
-    topic.store = memoryBackplane({ history });
+  const startHistory = (topic: Topic, store: Backplane = memoryBackplane({ history })) => {
+    topic.store = store;
     topic.stopStore = topic.store.listen((event) => {
       for (const listener of topic.listeners) listener(event);
     });
@@ -88,6 +92,7 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
       open: 0,
       since: '0-0',
       appended: 0,
+      run: false,
     };
     startHistory(topic);
     topics.set(name, topic);
@@ -98,6 +103,7 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
     const topic = topics.get(name);
     if (!topic) return;
     topic.stopStore();
+    topic.run = false;
     // Listened to still: the history goes, the topic stays.
     if (topic.open > 0) startHistory(topic);
     else topics.delete(name);
@@ -111,9 +117,27 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
     }
   };
 
-  const readAfter = async (name: string, lastEventId: string): Promise<BackplaneReadResult> => {
+  const runs = new MemoryRuns({
+    started(name) {
+      const topic = topics.get(name) ?? create(name);
+      topic.stopStore();
+      topic.run = true;
+      startHistory(topic, runLog());
+    },
+    expired(name) {
+      if (topics.get(name)?.run) expire(name);
+    },
+  });
+
+  const readAfter = async (
+    name: string,
+    lastEventId: string,
+    limit?: number,
+  ): Promise<BackplaneReadResult> => {
     const topic = topics.get(name);
-    const result = await (topic?.store ?? empty).readAfter(lastEventId);
+    const result = await (topic?.store ?? empty).readAfter(lastEventId, limit);
+    // A run's log knows its own gaps; it reads in pages, so fewer events than appended is not one.
+    if (topic?.run) return result;
     if (lastEventId === '0-0') {
       // From the start: a gap only when this history already dropped some of its events.
       return { ...result, gap: (topic?.appended ?? 0) > result.events.length };
@@ -123,6 +147,7 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
   };
 
   return {
+    runs,
     backplane(name) {
       if (closed) throw new SseError('ERR_SSE_BACKPLANE', 'backplane() on a closed broker');
       assertTopic(name);
@@ -138,10 +163,16 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
           // After close() the topic may have been dropped: publishing brings it back.
           const current = topics.get(name) ?? create(name);
           current.appended++;
-          expiry.touch(name);
+          // A run's history expires with the run (MemoryRuns), not with the broker's ttl.
+          if (!current.run) expiry.touch(name);
           return current.store.append(input);
         },
-        readAfter: (lastEventId) => readAfter(name, lastEventId),
+        async appendMany(inputs) {
+          const ids: string[] = [];
+          for (const input of inputs) ids.push(await this.append(input));
+          return ids;
+        },
+        readAfter: (lastEventId, limit) => readAfter(name, lastEventId, limit),
         lastId() {
           const current = topics.get(name);
           if (!current || current.appended === 0) return current?.since ?? currentEventId();
@@ -172,6 +203,7 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
     close() {
       closed = true;
       expiry.stop();
+      runs.clear();
       for (const topic of topics.values()) {
         topic.stopStore();
         topic.listeners.clear();

@@ -1,5 +1,5 @@
 import type { SseSubscribable } from '../adapter/channels';
-import type { Broker } from '../brokers/broker';
+import type { Broker, RunStatus } from '../brokers/broker';
 import type {
   Channel,
   ChannelCloseOptions,
@@ -7,6 +7,7 @@ import type {
   SseEventName,
 } from '../channel-types';
 import type { SseSerializer } from '../framing';
+import type { Run, RunOptions } from './run-types';
 
 /** Options of `createHub`. */
 export interface HubOptions {
@@ -73,6 +74,21 @@ export interface Hub<Events extends object> {
    * One `Last-Event-ID` resumes all of them.
    */
   topics(names: string | readonly string[] | undefined): SseSubscribable;
+  /**
+   * Starts a run on topic `name`: a finite stream with one producer (an AI answer, a job's
+   * progress). Readers subscribe with `topics(name)`: without `Last-Event-ID` they get it from
+   * its first event, their streams close after its final event, and a request whose
+   * `Last-Event-ID` is that final event is answered 204. Throws `SseError` `ERR_SSE_RUN` when
+   * this process is already producing a run of that name.
+   */
+  run(name: string, options?: RunOptions): Run<Events>;
+  /**
+   * Aborts the `signal` of run `name` wherever it is produced (every instance sharing a broker
+   * that supports it, such as `redisBroker`; with `memoryBroker`, this process).
+   */
+  cancel(name: string): Promise<void>;
+  /** Where run `name` is; `"unknown"` for a name that never ran or whose `ttl` passed. */
+  runStatus(name: string): Promise<RunStatus>;
   stats(): HubStats;
   /** Closes every topic's subscribers (each after a jittered `retry:`) and the hub's timers. */
   close(options?: ChannelCloseOptions): void;

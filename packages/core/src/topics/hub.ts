@@ -1,6 +1,7 @@
 import type { Backplane } from '../backplane';
-import type { Broker } from '../brokers/broker';
+import type { Broker, BrokerRuns, RunStatus } from '../brokers/broker';
 import { memoryBroker } from '../brokers/memory-broker';
+import { MemoryRuns } from '../brokers/memory-runs';
 import { createChannel } from '../channel';
 import type {
   Channel,
@@ -11,11 +12,16 @@ import type {
 import { rejected, SseError } from '../errors';
 import { assertFieldValue, serializeData } from '../framing';
 import type { Hub, HubOptions, HubStats } from './hub-types';
+import { RunImpl } from './run';
+import { assertNotEnded, subscribeTopic, type TopicReader } from './run-reader';
+import type { Run, RunOptions } from './run-types';
 import { assertTopicName, toTopicNames } from './topic-names';
 import { TopicsSubscription, type TopicChannel } from './topics-subscription';
 
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_TOPICS_PER_STREAM = 64;
+const DEFAULT_TTL_S = 86_400;
+const DEFAULT_LEASE_MS = 10_000;
 
 /** A topic in memory: its channel, the broker's backplane under it, when it was last used. */
 interface LiveTopic {
@@ -46,6 +52,10 @@ class HubImpl<Events extends object> implements Hub<Events> {
   private readonly idleTimeout: number;
   private readonly maxTopics: number;
   private readonly live = new Map<string, LiveTopic>();
+  /** Run state: the broker's, else this process's own. */
+  private readonly runs: BrokerRuns;
+  /** Runs produced by this hub and not finished yet. */
+  private readonly producing = new Set<string>();
   private sweeper: ReturnType<typeof setInterval> | undefined;
   private isClosed = false;
   // Counters of topics already dropped, so that stats() spans the hub's life.
@@ -62,6 +72,46 @@ class HubImpl<Events extends object> implements Hub<Events> {
     );
     this.ownsBroker = options.broker === undefined;
     this.broker = options.broker ?? memoryBroker({ history: options.history, ttl: options.ttl });
+    this.runs = this.broker.runs ?? new MemoryRuns();
+  }
+
+  run(name: string, options: RunOptions = {}) {
+    assertTopicName(name);
+    this.assertOpen();
+    if (this.producing.has(name)) {
+      throw new SseError('ERR_SSE_RUN', `run "${name}" is already running in this process`);
+    }
+    const ttl = positive('ttl', options.ttl, this.options.ttl ?? DEFAULT_TTL_S);
+    const lease = positive('lease', options.lease, DEFAULT_LEASE_MS);
+    this.producing.add(name);
+    const run = new RunImpl({
+      name,
+      backplane: this.broker.backplane(name),
+      runs: this.runs,
+      ttlMs: ttl * 1000,
+      leaseMs: lease,
+      serialize: this.options.serialize,
+      done: () => this.producing.delete(name),
+    });
+    return run as unknown as Run<Events>;
+  }
+
+  cancel(name: string): Promise<void> {
+    try {
+      assertTopicName(name);
+      return Promise.resolve(this.runs.cancel(name));
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  runStatus(name: string): Promise<RunStatus> {
+    try {
+      assertTopicName(name);
+      return Promise.resolve(this.runs.state(name)).then((state) => state?.status ?? 'unknown');
+    } catch (error) {
+      return rejected(error);
+    }
   }
 
   topic(name: string) {
@@ -88,7 +138,12 @@ class HubImpl<Events extends object> implements Hub<Events> {
   topics(names: string | readonly string[] | undefined) {
     this.assertOpen();
     const list = toTopicNames(names, this.maxTopics);
-    return new TopicsSubscription(list, (name) => this.open(name));
+    // A client holding a run's final id has it all: 204 (one topic: its ids are the run's).
+    const beforeOpen = (lastEventId: string | undefined) =>
+      list.length === 1 && lastEventId !== undefined
+        ? assertNotEnded(this.runs, list[0]!, lastEventId)
+        : undefined;
+    return new TopicsSubscription(list, (name) => this.open(name), beforeOpen);
   }
 
   stats(): HubStats {
@@ -134,6 +189,16 @@ class HubImpl<Events extends object> implements Hub<Events> {
         gapEvent: this.options.gapEvent,
         batchDelay: this.options.batchDelay,
       }) as unknown as TopicChannel;
+      // Readers of a run start at its first event and stop after its last (run-reader.ts).
+      const reader: TopicReader = {
+        name,
+        channel,
+        backplane,
+        runs: this.runs,
+        gapEvent: this.options.gapEvent ?? 'sse-gap',
+        subscribePlain: channel.subscribe.bind(channel),
+      };
+      channel.subscribe = (stream, options) => subscribeTopic(reader, stream, options);
       topic = { channel, backplane, lastUsed: 0 };
       this.live.set(name, topic);
       this.startSweeping();

@@ -1,4 +1,4 @@
-import type { SseSubscribable } from '../adapter/channels';
+import type { SseOpenRequest, SseSubscribable } from '../adapter/channels';
 import type { BackplaneEvent } from '../backplane';
 import { concatBytes, encodeText } from '../bytes';
 import type { Channel } from '../channel-types';
@@ -25,7 +25,12 @@ export class TopicsSubscription implements SseSubscribable {
   constructor(
     private readonly names: readonly string[],
     private readonly open: (name: string) => TopicChannel,
+    private readonly check?: (lastEventId: string | undefined) => void | Promise<void>,
   ) {}
+
+  beforeOpen(request: SseOpenRequest): void | Promise<void> {
+    return this.check?.(request.lastEventId);
+  }
 
   subscribe(stream: SseStream<object>): () => void {
     const channels = this.names.map(this.open);

@@ -40,6 +40,7 @@ import { describeHeartbeat } from './heartbeat';
 import { describeOptions } from './options';
 import { describeReplay } from './replay';
 import { describeRequestErrors } from './request-errors';
+import { describeRuns } from './runs';
 import { describeShutdown } from './shutdown';
 import { describeSlowClient } from './slow-client';
 import type { SseTarget } from './target';
@@ -57,6 +58,7 @@ export function describeConformance(target: SseTarget): void {
     describeSlowClient(harness);
     describeBadInput(harness);
     describeRequestErrors(harness);
+    describeRuns(harness);
     describeShutdown(harness);
     describeChannels(harness);
     describeOptions(harness);
