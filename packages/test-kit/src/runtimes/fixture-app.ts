@@ -21,6 +21,8 @@ export interface FixtureStats {
   closedSlow: number;
   /** Subscribers of each hub topic asked for with `?topic=a,b`, in that order. */
   topics: number[];
+  /** Topics in memory in the hub chosen with `?hub=quick` (idleTimeout 200 ms). */
+  quickHubTopics: number;
   /** The stream opened with `?tag=` (`undefined` until it opened). */
   stream?: { reason: string | undefined; aborted: boolean; lastEventId: string | undefined };
 }
@@ -35,6 +37,9 @@ interface StreamRecord {
 const channels = new Map<string, Channel>();
 const records = new Map<string, StreamRecord>();
 const hub = createHub();
+// Forgets a topic 200 ms after its last subscriber left: the sweep is seen within a test.
+const quickHub = createHub({ idleTimeout: 200 });
+const hubOf = (query: URLSearchParams) => (query.get('hub') === 'quick' ? quickHub : hub);
 
 function channelNamed(name: string, history: string | null): Channel {
   let channel = channels.get(name);
@@ -58,7 +63,7 @@ function channelsOf(query: URLSearchParams): Channel[] {
 function subscribablesOf(query: URLSearchParams): SseSubscribable[] {
   const list: SseSubscribable[] = channelsOf(query);
   const topics = query.get('topic');
-  if (topics !== null) list.push(hub.topics(topics.split(',')));
+  if (topics !== null) list.push(hubOf(query).topics(topics.split(',')));
   return list;
 }
 
@@ -97,7 +102,7 @@ function onOpen(stream: SseStream, query: URLSearchParams): void | Promise<void>
 async function publish(query: URLSearchParams, request: Request): Promise<Response> {
   const topic = query.get('topic');
   const channel = topic
-    ? hub.topic(topic)
+    ? hubOf(query).topic(topic)
     : channelNamed(query.get('channel') ?? 'default', query.get('history'));
   const count = Number(query.get('count') ?? 1);
   const size = query.get('size');
@@ -116,6 +121,7 @@ function stats(query: URLSearchParams): Response {
     sizes: list.map((channel) => channel.size),
     closedSlow: list.reduce((sum, channel) => sum + channel.stats().closedSlow, 0),
     topics: (query.get('topic')?.split(',') ?? []).map((name) => hub.topic(name).size),
+    quickHubTopics: quickHub.stats().topics,
   };
   const record = tag ? records.get(tag) : undefined;
   if (record) {
