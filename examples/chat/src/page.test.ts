@@ -1,5 +1,4 @@
 import { createServer } from 'node:http';
-import type { Page } from 'playwright-core';
 import { afterEach, expect, it } from 'vitest';
 import { createHub } from '@sse/core';
 import {
@@ -19,6 +18,8 @@ afterEach(async () => {
   hub?.close();
   server = hub = undefined;
 });
+
+type Page = Awaited<ReturnType<typeof openPage>>;
 
 const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: BROWSER_TIMEOUT_MS });
 
