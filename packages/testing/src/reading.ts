@@ -7,7 +7,8 @@ import type { CollectOptions, SseTestEvent } from './collect';
 export interface SseReading extends Promise<SseTestEvent[]> {
   /**
    * Resolves once the stream's first bytes have arrived. Every `@sse` binding subscribes a stream
-   * to its channels before it sends anything, so from then on `channel.publish(...)` reaches it.
+   * to its channels in the same tick as it writes those bytes, so from then on
+   * `channel.publish(...)` reaches it.
    * Rejects with the read's error when the read fails first (a 404, a timeout).
    */
   readonly opened: Promise<void>;
