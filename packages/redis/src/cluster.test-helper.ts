@@ -87,9 +87,10 @@ export async function startCluster(): Promise<OwnCluster> {
       return client;
     },
     async masterOf(key) {
+      type Slots = [number, number, [string, number]][];
       const [slot, slots] = await onNode(ports[0]!, async (node) => [
         Number(await node.sendCommand(['CLUSTER', 'KEYSLOT', key])),
-        (await node.sendCommand(['CLUSTER', 'SLOTS'])) as [number, number, [string, number]][],
+        await node.sendCommand<Slots>(['CLUSTER', 'SLOTS']),
       ]);
       const range = slots.find(([from, to]) => slot >= from && slot <= to);
       return Number(range![2][1]);
