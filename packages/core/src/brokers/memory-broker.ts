@@ -1,6 +1,7 @@
 import {
   memoryBackplane,
   type Backplane,
+  type BackplaneAppendInput,
   type BackplaneEvent,
   type BackplaneReadResult,
 } from '../backplane';
@@ -146,6 +147,18 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
     return { ...result, gap: true };
   };
 
+  const append = (name: string, input: BackplaneAppendInput): Promise<string> => {
+    if (closed) {
+      return Promise.reject(new SseError('ERR_SSE_BACKPLANE', 'append() on a closed broker'));
+    }
+    // After close() the topic may have been dropped: publishing brings it back.
+    const current = topics.get(name) ?? create(name);
+    current.appended++;
+    // A run's history expires with the run (MemoryRuns), not with the broker's ttl.
+    if (!current.run) expiry.touch(name);
+    return current.store.append(input);
+  };
+
   return {
     runs,
     backplane(name) {
@@ -156,22 +169,9 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
       const mine = new Set<Listener>();
       let released = false;
       return {
-        append(input) {
-          if (closed) {
-            return Promise.reject(new SseError('ERR_SSE_BACKPLANE', 'append() on a closed broker'));
-          }
-          // After close() the topic may have been dropped: publishing brings it back.
-          const current = topics.get(name) ?? create(name);
-          current.appended++;
-          // A run's history expires with the run (MemoryRuns), not with the broker's ttl.
-          if (!current.run) expiry.touch(name);
-          return current.store.append(input);
-        },
-        async appendMany(inputs) {
-          const ids: string[] = [];
-          for (const input of inputs) ids.push(await this.append(input));
-          return ids;
-        },
+        append: (input) => append(name, input),
+        // Stored at once and in order: the memory store appends synchronously.
+        appendMany: (inputs) => Promise.all(inputs.map((input) => append(name, input))),
         readAfter: (lastEventId, limit) => readAfter(name, lastEventId, limit),
         lastId() {
           const current = topics.get(name);

@@ -13,7 +13,7 @@ import { rejected, SseError } from '../errors';
 import { assertFieldValue, serializeData } from '../framing';
 import type { Hub, HubOptions, HubStats } from './hub-types';
 import { RunImpl } from './run';
-import { assertNotEnded, subscribeTopic, type TopicReader } from './run-reader';
+import { assertNotEnded, endReadersOnFinal, subscribeTopic, type TopicReader } from './run-reader';
 import type { Run, RunOptions } from './run-types';
 import { assertTopicName, toTopicNames } from './topic-names';
 import { TopicsSubscription, type TopicChannel } from './topics-subscription';
@@ -196,9 +196,10 @@ class HubImpl<Events extends object> implements Hub<Events> {
         backplane,
         runs: this.runs,
         gapEvent: this.options.gapEvent ?? 'sse-gap',
-        subscribePlain: channel.subscribe.bind(channel),
+        live: new Set(),
       };
       channel.subscribe = (stream, options) => subscribeTopic(reader, stream, options);
+      endReadersOnFinal(reader);
       topic = { channel, backplane, lastUsed: 0 };
       this.live.set(name, topic);
       this.startSweeping();

@@ -20,40 +20,44 @@ export interface TopicReader {
   readonly backplane: Backplane;
   readonly runs: BrokerRuns;
   readonly gapEvent: string | false;
-  /** The channel's own `subscribe`, for a topic that is known not to be a run. */
-  readonly subscribePlain: (
-    stream: SseStream<object>,
-    options?: ChannelSubscribeOptions<never>,
-  ) => () => void;
+  /** Readers of this topic alone that are live (done replaying): a final event ends them. */
+  readonly live: Set<SseStream<object>>;
 }
 
 /**
- * Subscribes a reader to a topic that may be a run. A run is read from its first event when
- * the reader has no `Last-Event-ID`, in pages with backpressure, and the reader's stream
- * closes after the final event. A topic known at once not to be a run is a plain subscription.
+ * Ends the topic's live readers after a final event (`sse-end` / `sse-error`): the channel
+ * holds the event's frame for the rest of the tick, and `close()` writes it first. Returns
+ * what stops listening.
+ */
+export function endReadersOnFinal(reader: TopicReader): () => void {
+  return reader.backplane.listen((event) => {
+    if (!isFinal(event)) return;
+    for (const stream of [...reader.live]) stream.close();
+  });
+}
+
+/**
+ * Subscribes a reader to one topic, which may be a run. A run is read from its first event when
+ * the reader has no `Last-Event-ID`; any topic's history is replayed in pages with
+ * backpressure; the stream ends after a final event (`sse-end` / `sse-error`).
  */
 export function subscribeTopic(
   reader: TopicReader,
   stream: SseStream<object>,
   options: ChannelSubscribeOptions<never> = {},
 ): () => void {
-  const state = reader.runs.state(reader.name);
-  if (state === undefined) return reader.subscribePlain(stream, options);
   const lastEventId = 'lastEventId' in options ? options.lastEventId : stream.lastEventId;
-  let isRun = false;
-  const handle = reader.channel[openReplay](stream, lastEventId, options.filter, (event, frame) => {
-    const written = stream.writeFrame(frame);
-    if (isRun && isFinal(event)) stream.close();
-    return written;
-  });
+  const handle = reader.channel[openReplay](stream, lastEventId, options.filter);
   if (!handle) return noop;
-  void Promise.resolve(state)
-    .then((known) => {
-      isRun = known !== undefined;
-      return replay(reader, stream, handle, lastEventId, isRun);
-    })
+  const unwatch = stream.onClose(() => reader.live.delete(stream));
+  void Promise.resolve(reader.runs.state(reader.name))
+    .then((state) => replay(reader, stream, handle, lastEventId, state !== undefined))
     .catch((error: unknown) => stream.fail(error));
-  return handle.unsubscribe;
+  return () => {
+    reader.live.delete(stream);
+    unwatch();
+    handle.unsubscribe();
+  };
 }
 
 /**
@@ -90,24 +94,48 @@ async function replay(
   } else if (position !== undefined) {
     position = await replayPages(reader, stream, handle, position, lastEventId);
   }
-  if (stream.closed) return;
   for (;;) {
+    if (stream.closed) return;
     writeHeldFrames();
     const queued = handle.takeQueued();
     if (queued === undefined) return;
-    const fresh = queued.filter((event) => isAfter(event.id, position));
+    const fresh = after(queued, position);
     // No await between the last take and going live: nothing can slip in between.
     if (fresh.length === 0 && handle.goLive()) break;
     for (const event of fresh) {
-      if (stream.closed) return;
-      if (!handle.deliver(event)) await stream.whenDrained();
+      if (!(await deliver(stream, handle, event))) return;
       position = event.id;
     }
   }
+  reader.live.add(stream);
   if (!isRun) return;
   // A reader that had every event up to the final one (it was stored after it checked).
   const state = await reader.runs.state(reader.name);
   if (state?.finalId !== undefined && state.finalId === position) stream.close();
+}
+
+/** Writes one event, waiting for the client to drain; `false` once the stream is over. */
+async function deliver(
+  stream: SseStream<object>,
+  handle: ReplayHandle,
+  event: BackplaneEvent,
+): Promise<boolean> {
+  if (stream.closed) return false;
+  if (!handle.deliver(event)) await stream.whenDrained();
+  if (!isFinal(event)) return !stream.closed;
+  stream.close();
+  return false;
+}
+
+/**
+ * The live events held back that are not in what was replayed: those after `position` (the
+ * last replayed id), found exactly, or by order where ids compare.
+ */
+function after(queued: readonly BackplaneEvent[], position: string | undefined): BackplaneEvent[] {
+  if (position === undefined) return [...queued];
+  const at = queued.findIndex((event) => event.id === position);
+  const rest = at < 0 ? queued : queued.slice(at + 1);
+  return rest.filter((event) => (compareEventIds(event.id, position) ?? 1) > 0);
 }
 
 /** Replays the store after `position` a page at a time; resolves with the last id written. */
@@ -126,8 +154,7 @@ async function replayPages(
       stream.writeFrame(formatEvent({ event: reader.gapEvent, data }));
     }
     for (const event of page.events) {
-      if (stream.closed) return position;
-      if (!handle.deliver(event)) await stream.whenDrained();
+      if (!(await deliver(stream, handle, event))) return event.id;
       position = event.id;
     }
     if (page.events.length < REPLAY_PAGE_SIZE) return position;
@@ -136,10 +163,6 @@ async function replayPages(
 
 function isFinal(event: BackplaneEvent): boolean {
   return event.event === RUN_END_EVENT || event.event === RUN_ERROR_EVENT;
-}
-
-function isAfter(id: string, position: string | undefined): boolean {
-  return position === undefined || (compareEventIds(id, position) ?? 1) > 0;
 }
 
 function noop(): void {}

@@ -53,9 +53,11 @@ export class RunWriter {
 
   private async drain(): Promise<void> {
     await this.ready.catch((error: unknown) => this.fail(error));
-    // Events published in the same turn go in the first batch too.
-    await new Promise<void>((resolve) => later(resolve));
-    while (this.pending.length > 0 && !this.failure) {
+    for (;;) {
+      // Events published in the same turn of the event loop go in one batch: a producer that
+      // awaits each publish of a store with no latency (memory) still fills batches.
+      await new Promise<void>((resolve) => later(resolve));
+      if (this.pending.length === 0 || this.failure) break;
       const batch = this.pending;
       this.pending = [];
       this.pendingBytes = 0;
