@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createClient, createCluster } from 'redis';
 import { waitUntil } from '@sse/test-kit';
-import type { RedisClusterConnection } from './connection';
+import type { RedisClusterConnection, RedisConnection } from './connection';
 
 const run = promisify(execFile);
 
@@ -34,14 +34,12 @@ export async function startCluster(): Promise<OwnCluster> {
   const ports = await clusterPorts(3);
   const servers: ChildProcess[] = [];
   const clients: { close(): Promise<unknown> }[] = [];
-  const nodes = new Map<number, Promise<ReturnType<typeof createClient>>>();
-  const onNode = async <T>(
-    port: number,
-    work: (node: ReturnType<typeof createClient>) => Promise<T>,
-  ): Promise<T> => {
+  type Node = RedisConnection;
+  const nodes = new Map<number, Promise<Node>>();
+  const onNode = async <T>(port: number, work: (node: Node) => Promise<T>): Promise<T> => {
     let node = nodes.get(port);
     if (!node) {
-      const client = createClient({ url: `redis://127.0.0.1:${port}` });
+      const client: Node = createClient({ url: `redis://127.0.0.1:${port}` });
       client.on('error', () => {});
       node = client.connect().then(() => client);
       nodes.set(port, node);
@@ -90,7 +88,7 @@ export async function startCluster(): Promise<OwnCluster> {
       type Slots = [number, number, [string, number]][];
       const [slot, slots] = await onNode(ports[0]!, async (node) => [
         Number(await node.sendCommand(['CLUSTER', 'KEYSLOT', key])),
-        await node.sendCommand<Slots>(['CLUSTER', 'SLOTS']),
+        (await node.sendCommand(['CLUSTER', 'SLOTS'])) as Slots,
       ]);
       const range = slots.find(([from, to]) => slot >= from && slot <= to);
       return Number(range![2][1]);
