@@ -154,7 +154,9 @@ async function replayPages(
       stream.writeFrame(formatEvent({ event: reader.gapEvent, data }));
     }
     for (const event of page.events) {
-      if (!(await deliver(stream, handle, event))) return event.id;
+      // A copy: the channel caches each event's frame for as long as the event lives, and a
+      // memory store keeps a run's events alive, so a replay would keep a second copy of it.
+      if (!(await deliver(stream, handle, { ...event }))) return event.id;
       position = event.id;
     }
     if (page.events.length < REPLAY_PAGE_SIZE) return position;
