@@ -2,13 +2,13 @@ import {
   createChannel,
   createHub,
   createResponse,
-  SseError,
   subscribeAll,
   type Channel,
   type CreateResponseOptions,
   type SseStream,
   type SseSubscribable,
 } from '@sse/core';
+import { errorStatus, isSseEnded, readLastEventId, resolveChannels } from '@sse/core/adapter';
 import { sse } from '@sse/hono';
 import { Hono } from 'hono';
 import { runScript, type FixtureScript } from './fixture-scripts';
@@ -141,6 +141,31 @@ hono.get('/hono/events', (c) => {
   return handler(c, () => Promise.resolve());
 });
 
+/** `createResponse`, with what an app adds: 400 for bad topics, 204 after a run's end. */
+async function coreEvents(request: Request, query: URLSearchParams): Promise<Response> {
+  let list: readonly SseSubscribable[];
+  try {
+    const lastEventId = readLastEventId(request.headers.get('last-event-id'), request.url);
+    list = await resolveChannels(() => subscribablesOf(query), request, { lastEventId });
+  } catch (error) {
+    if (isSseEnded(error)) return new Response(null, { status: 204 });
+    return new Response(String(error), { status: errorStatus(error) ?? 500 });
+  }
+  return createResponse(request, optionsOf(query), (stream) => {
+    subscribeAll(stream, list);
+    return onOpen(stream, query);
+  });
+}
+
+/** Runs `?name=` on the hub: publishes each of `?tokens=a,b`, then ends it. */
+async function produceRun(query: URLSearchParams): Promise<Response> {
+  const run = hub.run(query.get('name') ?? 'run');
+  const ids: string[] = [];
+  for (const token of (query.get('tokens') ?? '').split(',')) ids.push(await run.publish(token));
+  ids.push(await run.end({ tokens: ids.length }));
+  return Response.json(ids);
+}
+
 /**
  * The app every runtime serves in the runtime tests: `GET /core/events` answers with
  * `createResponse`, `GET /hono/events` with `@sse/hono`; the channels live here, in the
@@ -151,25 +176,14 @@ export async function fixtureFetch(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const query = url.searchParams;
   switch (`${request.method} ${url.pathname}`) {
-    case 'GET /core/events': {
-      let list: SseSubscribable[];
-      try {
-        list = subscribablesOf(query);
-      } catch (error) {
-        if (!(error instanceof SseError)) throw error;
-        return new Response(error.message, {
-          status: (error as { status?: number }).status ?? 500,
-        });
-      }
-      return createResponse(request, optionsOf(query), (stream) => {
-        subscribeAll(stream, list);
-        return onOpen(stream, query);
-      });
-    }
+    case 'GET /core/events':
+      return coreEvents(request, query);
     case 'GET /hono/events':
       return hono.fetch(request);
     case 'POST /publish':
       return publish(query, request);
+    case 'POST /run':
+      return produceRun(query);
     case 'POST /close':
       for (const channel of channelsOf(query)) channel.close({ retry: Number(query.get('retry')) });
       return new Response(null, { status: 204 });

@@ -64,6 +64,16 @@ export class FixtureClient {
     return published;
   }
 
+  /** Runs `name` on the runtime's hub: publishes each token, then ends it; resolves with the ids. */
+  async run(name: string, tokens: readonly string[]): Promise<string[]> {
+    const url = new URL('/run', this.origin);
+    url.searchParams.set('name', name);
+    url.searchParams.set('tokens', tokens.join(','));
+    const response = await fetch(url, { method: 'POST' });
+    if (!response.ok) throw new Error(`run failed: ${response.status} ${await response.text()}`);
+    return (await response.json()) as string[];
+  }
+
   /** Channel sizes and the tagged stream's state, as the runtime's process sees them. */
   async stats(
     channels: readonly string[],

@@ -10,6 +10,7 @@ import {
   type StartRuntimeOptions,
 } from './launch';
 import { describeRuntimeChannels } from './suite-channels';
+import { describeRuntimeRuns } from './suite-runs';
 import { describeRuntimeTopics } from './suite-topics';
 import { describeRuntimeWire } from './suite-wire';
 
@@ -105,6 +106,7 @@ export function describeRuntimes(route: string, label: string): void {
       describeRuntimeWire(context);
       describeRuntimeChannels(context);
       describeRuntimeTopics(context);
+      describeRuntimeRuns(context);
     });
   }
 }
