@@ -11,12 +11,13 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * whose keepNames transform gives every closure a property dictionary (~250 bytes each).
  * A package that fails to build is reported; its target then fails to load and shows as n/a.
  */
-export function buildPackages(targets: readonly TargetInfo[]): void {
-  const packages = new Set<string>();
+export function buildPackages(targets: readonly TargetInfo[], extra: readonly string[] = []): void {
+  const packages = new Set<string>(extra);
   for (const target of targets) {
     if (!target.ours) continue;
     packages.add('core');
-    if (target.id !== 'core') packages.add(target.id);
+    if (target.id === 'hub-redis') packages.add('redis');
+    else if (target.id !== 'core') packages.add(target.id);
   }
   const tsdown = `${ROOT}node_modules/.bin/tsdown`;
   for (const name of packages) {

@@ -19,13 +19,18 @@ export class BenchChild<Command extends { cmd: string }> {
     { resolve(v: unknown): void; reject(e: Error): void }
   >();
   private nextId = 1;
-  private ackListener: ((upTo: number) => void) | undefined;
+  private ackListener: ((upTo: number, counts?: number[]) => void) | undefined;
 
-  constructor(script: 'server.ts' | 'client.ts', args: string[], nodeFlags: string[] = []) {
+  constructor(
+    script: 'server.ts' | 'client.ts',
+    args: string[],
+    nodeFlags: string[] = [],
+    env: Record<string, string> = {},
+  ) {
     this.process = fork(fileURLToPath(new URL(script, import.meta.url)), args, {
       cwd: BENCH_DIR,
       execArgv: ['--import', 'tsx', ...nodeFlags],
-      env: { ...process.env, TSX_TSCONFIG_PATH: TSX_TSCONFIG, NODE_ENV: 'production' },
+      env: { ...process.env, ...env, TSX_TSCONFIG_PATH: TSX_TSCONFIG, NODE_ENV: 'production' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
     });
@@ -33,7 +38,7 @@ export class BenchChild<Command extends { cmd: string }> {
       this.process.on('message', (message: FromChild) => {
         if (message.type === 'ready') resolve(message.port ?? 0);
         else if (message.type === 'failed') reject(new Error(message.error));
-        else if (message.type === 'ack') this.ackListener?.(message.upTo);
+        else if (message.type === 'ack') this.ackListener?.(message.upTo, message.counts);
         else this.settle(message);
       });
       this.process.on('exit', (code) => {
@@ -62,7 +67,7 @@ export class BenchChild<Command extends { cmd: string }> {
   }
 
   /** Receives the client's burst acknowledgements. */
-  onAck(listener: ((upTo: number) => void) | undefined): void {
+  onAck(listener: ((upTo: number, counts?: number[]) => void) | undefined): void {
     this.ackListener = listener;
   }
 

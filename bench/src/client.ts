@@ -14,6 +14,8 @@ import type {
 } from './protocol';
 import { SseReader } from './sse-reader';
 import { percentile } from './stats';
+import { disconnectTopics, handleTopics } from './topics/client';
+import { isTopicsCommand } from './topics/protocol';
 
 const CONNECT_CONCURRENCY = 128;
 const REPORT_TIMEOUT_MS = 120_000;
@@ -26,6 +28,8 @@ interface Expectation {
   reached: Map<number, number>;
   latencies: Float64Array | undefined;
   latencyCount: number;
+  /** When the latest event arrived (µs). */
+  lastAt: number;
   done: () => void;
 }
 
@@ -59,6 +63,7 @@ class Connection {
     }
     if (seq > this.lastSeq) this.lastSeq = seq;
     this.received++;
+    run.lastAt = this.chunkAt;
     if (run.latencies && run.latencyCount < run.latencies.length) {
       run.latencies[run.latencyCount++] = this.chunkAt - sentAt;
     }
@@ -85,9 +90,13 @@ function openConnections(): number {
   return openCount;
 }
 
-function openOne(port: number, path: string): Promise<Connection | undefined> {
+function openOne(
+  port: number,
+  path: string,
+  localAddress: string | undefined,
+): Promise<Connection | undefined> {
   return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
+    const socket = connect({ port, host: '127.0.0.1', localAddress });
     const connection = new Connection(socket, (status) => {
       connection.open = status === 200;
       if (connection.open) openCount++;
@@ -111,14 +120,31 @@ function openOne(port: number, path: string): Promise<Connection | undefined> {
   });
 }
 
-async function connectMany(port: number, path: string, count: number): Promise<ConnectReport> {
+/**
+ * The source address of connection `index`: 127.0.0.2, .3, ... with `perAddress` each (the
+ * kernel's port search for one address slows sharply as it fills), or the default.
+ */
+export function sourceAddress(index: number, perAddress: number | undefined): string | undefined {
+  if (!perAddress) return undefined;
+  const n = 2 + Math.floor(index / perAddress);
+  return `127.0.${Math.floor(n / 256)}.${n % 256}`;
+}
+
+async function connectMany(
+  port: number,
+  path: string,
+  count: number,
+  perAddress: number | undefined,
+  addressBase = 0,
+): Promise<ConnectReport> {
   const started = performance.now();
   let failed = 0;
   let next = 0;
+  const base = connections.length + addressBase;
   const worker = async () => {
     while (next < count) {
-      next++;
-      const connection = await openOne(port, path);
+      const index = base + next++;
+      const connection = await openOne(port, path, sourceAddress(index, perAddress));
       if (connection) connections.push(connection);
       else failed++;
     }
@@ -143,6 +169,7 @@ function expect(from: number, count: number, burst: number, latency: boolean): v
     reached: new Map(),
     latencies: latency ? new Float64Array(count * connections.length) : undefined,
     latencyCount: 0,
+    lastAt: 0,
     done,
   };
 }
@@ -172,6 +199,7 @@ async function report(): Promise<DeliveryReport> {
     missing: 0,
     outOfOrder: 0,
     dropped: 0,
+    lastAt: run.lastAt,
   };
   for (const connection of connections) {
     result.delivered += connection.received;
@@ -200,8 +228,8 @@ function disconnect(): void {
   openCount = 0;
 }
 
-/** One connection to `/single?n=count`: time from the request to the last event. */
-async function single(port: number, count: number): Promise<SingleReport> {
+/** One connection to `path` (`/single?n=count...`): time from the request to the last event. */
+async function single(port: number, path: string, count: number): Promise<SingleReport> {
   const started = performance.now();
   let ended = 0;
   let last = 0;
@@ -227,9 +255,7 @@ async function single(port: number, count: number): Promise<SingleReport> {
       },
     });
     socket.on('connect', () =>
-      socket.write(
-        `GET /single?n=${count} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`,
-      ),
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`),
     );
     socket.on('data', (chunk: Buffer) => reader.push(chunk));
     socket.on('close', () => resolve());
@@ -244,9 +270,16 @@ async function single(port: number, count: number): Promise<SingleReport> {
 }
 
 async function handle(command: ClientCommand): Promise<unknown> {
+  if (isTopicsCommand(command)) return handleTopics(command);
   switch (command.cmd) {
     case 'connect':
-      return connectMany(command.port, command.path, command.count);
+      return connectMany(
+        command.port,
+        command.path,
+        command.count,
+        command.perAddress,
+        command.addressBase,
+      );
     case 'expect':
       expect(command.from, command.count, command.burst, command.latency);
       return undefined;
@@ -256,9 +289,10 @@ async function handle(command: ClientCommand): Promise<unknown> {
       truncate(command.end);
       return undefined;
     case 'single':
-      return single(command.port, command.count);
+      return single(command.port, command.path, command.count);
     case 'disconnect':
       disconnect();
+      disconnectTopics();
       return undefined;
     case 'exit':
       setImmediate(() => process.exit(0));

@@ -11,25 +11,58 @@ import { parseOptions, type Workload } from './options';
 import { renderProfile, summarizeProfileDir } from './profile';
 import type { ClientCommand } from './protocol';
 import { renderReport } from './report';
-import type { TargetInfo } from './targets/registry';
+import { batchDelay } from './batch-delay';
+import type { RunContext } from './run-context';
+import type { Failure, Sample } from './samples';
+import { scale, scaleTargets } from './scale/workload';
+import { TOPICS_TARGETS } from './topics/targets';
+import { topics } from './topics/workload';
+import type { BenchOptions } from './options';
 import {
+  channelSingle,
   fanout,
   latency,
   memory,
+  perTurn,
+  perTurnSingle,
   single,
-  type Failure,
-  type RunContext,
-  type Sample,
+  type Runnable,
 } from './workloads';
 
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 
-const RUNNERS: Record<Workload, (ctx: RunContext, target: TargetInfo) => Promise<void>> = {
+const RUNNERS: Record<Workload, (ctx: RunContext, target: Runnable) => Promise<void>> = {
+  'per-turn': perTurn,
+  'per-turn-single': perTurnSingle,
+  'channel-single': channelSingle,
+  'batch-delay': batchDelay,
+  topics,
   fanout,
   memory,
   latency,
   single,
+  scale,
 };
+
+/** The targets a workload runs: its own for topics and scale, else the selected ones. */
+function targetsOf(workload: Workload, options: BenchOptions): readonly Runnable[] {
+  const selected = options.targets;
+  switch (workload) {
+    case 'topics':
+      return TOPICS_TARGETS;
+    case 'scale':
+      return scaleTargets(options);
+    case 'per-turn-single':
+    case 'single':
+      return selected.filter((t) => !t.fanOutOnly);
+    case 'channel-single':
+    case 'batch-delay':
+      // Peers have no channel to await, nor a batch window: raw is the anchor.
+      return selected.filter((t) => !t.fanOutOnly && (t.ours || t.id === 'raw'));
+    default:
+      return selected;
+  }
+}
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -43,7 +76,13 @@ async function main(): Promise<void> {
     `workloads: ${options.workloads.join(', ')}; targets: ${options.targets.map((t) => t.id).join(', ')}; reps: ${options.reps}\n`,
   );
 
-  if (options.build) buildPackages(options.targets);
+  if (options.build) {
+    const needsRedis = options.workloads.includes('topics') || options.scaleWorkers > 1;
+    buildPackages(
+      [...options.targets, ...(options.workloads.includes('scale') ? scaleTargets(options) : [])],
+      needsRedis ? ['core', 'redis'] : [],
+    );
+  }
   const client = new BenchChild<ClientCommand>('client.ts', []);
   await client.ready;
   const samples: Sample[] = [];
@@ -59,7 +98,7 @@ async function main(): Promise<void> {
   try {
     for (const workload of options.workloads) {
       for (let rep = 1; rep <= options.reps; rep++) {
-        for (const target of options.targets) {
+        for (const target of targetsOf(workload, options)) {
           if (failures.some((f) => f.workload === workload && f.target === target.id)) continue;
           const t0 = Date.now();
           const before = samples.length;
@@ -125,13 +164,22 @@ function describe(sample: Sample | undefined): string {
   if (!sample) return '';
   switch (sample.workload) {
     case 'fanout':
+    case 'per-turn':
       return `${sample.clients} clients ${Math.round(sample.deliveriesPerSec).toLocaleString('en-US')} deliveries/s, cpu ${sample.cpuSeconds.toFixed(2)} s${sample.missing + sample.outOfOrder + sample.dropped ? ' MISSING/OUT-OF-ORDER' : ''}`;
     case 'memory':
       return `heap ${(sample.heapPerConn / 1024).toFixed(2)} KiB/conn, rss ${(sample.rssPerConn / 1024).toFixed(2)} KiB/conn`;
     case 'latency':
       return `p50 ${sample.p50Ms.toFixed(2)} ms, p99 ${sample.p99Ms.toFixed(2)} ms, max ${sample.maxMs.toFixed(2)} ms`;
     case 'single':
+    case 'per-turn-single':
+    case 'channel-single':
       return `${Math.round(sample.eventsPerSec).toLocaleString('en-US')} events/s`;
+    case 'batch-delay':
+      return `${Math.round(sample.deliveriesPerSec).toLocaleString('en-US')} deliveries/s, p50 ${sample.p50Ms.toFixed(1)} ms, p99 ${sample.p99Ms.toFixed(1)} ms`;
+    case 'topics':
+      return `${Math.round(sample.publishesPerSec).toLocaleString('en-US')} publishes/s, ${Math.round(sample.deliveriesPerSec).toLocaleString('en-US')} deliveries/s, p99 ${sample.p99Ms.toFixed(1)} ms`;
+    case 'scale':
+      return `${sample.connections} conns, rss ${(sample.rssPerConn / 1024).toFixed(2)} KiB/conn, heap ${(sample.heapPerConn / 1024).toFixed(2)} KiB/conn, reach p99 ${sample.reachP99Ms.toFixed(0)} ms`;
   }
 }
 

@@ -1,23 +1,47 @@
+import type { TopicsClientCommand, TopicsServerCommand } from './topics/protocol';
+
 /** Messages between the orchestrator (main.ts) and its server and client processes (IPC). */
 
 /** Orchestrator -> server process. */
 export type ServerCommand =
   | { cmd: 'subscribers' }
-  | { cmd: 'fanout'; from: number; count: number; burst: number; window: number; maxMs: number }
+  | {
+      cmd: 'fanout';
+      from: number;
+      count: number;
+      burst: number;
+      window: number;
+      maxMs: number;
+      /** The client acknowledges every `ackEvery` events (and the last). */
+      ackEvery: number;
+    }
   | { cmd: 'ack'; upTo: number }
   | { cmd: 'latency'; from: number; count: number; intervalMs: number }
+  | { cmd: 'paced'; from: number; count: number; perSecond: number }
   | { cmd: 'memory' }
-  | { cmd: 'exit' };
+  | { cmd: 'cpu' }
+  | { cmd: 'exit' }
+  | TopicsServerCommand;
 
 /** Orchestrator -> client process. */
 export type ClientCommand =
-  | { cmd: 'connect'; port: number; path: string; count: number }
+  | {
+      cmd: 'connect';
+      port: number;
+      path: string;
+      count: number;
+      /** Spread over source addresses 127.0.0.2, .3, ...: this many connections each. */
+      perAddress?: number;
+      /** Skip this many connections' worth of addresses (a second client process). */
+      addressBase?: number;
+    }
   | { cmd: 'expect'; from: number; count: number; burst: number; latency: boolean }
   | { cmd: 'report' }
   | { cmd: 'truncate'; end: number }
-  | { cmd: 'single'; port: number; count: number }
+  | { cmd: 'single'; port: number; path: string; count: number }
   | { cmd: 'disconnect' }
-  | { cmd: 'exit' };
+  | { cmd: 'exit' }
+  | TopicsClientCommand;
 
 /** Server CPU and wall time of one run. */
 export interface ServerRunResult {
@@ -27,6 +51,8 @@ export interface ServerRunResult {
   timedOut: boolean;
   /** The last sequence number published (a fan-out run stops early after `maxMs`). */
   lastSeq: number;
+  /** When the run started (`nowMicros()`). */
+  startedAt: number;
 }
 
 export interface MemoryResult {
@@ -44,6 +70,8 @@ export interface DeliveryReport {
   outOfOrder: number;
   /** Connections that closed while the run expected events. */
   dropped: number;
+  /** When the last event of the run arrived (`nowMicros()`). */
+  lastAt: number;
   /** Latency percentiles in microseconds (latency runs only). */
   latency?: { p50: number; p99: number; max: number; samples: number };
 }
@@ -61,10 +89,14 @@ export interface SingleReport {
   outOfOrder: number;
 }
 
-/** An unsolicited message: the client saw every connection reach `upTo`. */
+/**
+ * An unsolicited message: the client saw every connection reach `upTo` (fan-out), or, in the
+ * topics workload, `counts[i]` deliveries of events published by server `i`.
+ */
 export interface AckMessage {
   type: 'ack';
   upTo: number;
+  counts?: number[];
 }
 
 /** A reply to command number `id`. */

@@ -13,6 +13,8 @@ import type {
 } from './protocol';
 import { findTarget } from './targets/registry';
 import type { BenchTarget } from './targets/types';
+import { runTopics } from './topics/publisher';
+import { findTopicsTarget, type TopicsTarget } from './topics/targets';
 
 const BACKLOG = 4096;
 const RUN_TIMEOUT_MS = 120_000;
@@ -24,6 +26,7 @@ process.on('unhandledRejection', () => {
 });
 
 let onAck: ((upTo: number) => void) | undefined;
+const setOnAck = (listener: ((upTo: number) => void) | undefined) => (onAck = listener);
 
 function send(message: unknown): void {
   process.send?.(message);
@@ -45,13 +48,15 @@ function cpuAndWall(
     cpuSystemMs: cpu.system / 1000,
     timedOut,
     lastSeq,
+    startedAt: start.t,
   };
 }
 
 /**
  * Publishes events `from`..`from+count-1` in bursts of `burst` per macrotask, never more than
  * `window` events ahead of the slowest client (the client acknowledges each completed burst).
- * Stops publishing after `maxMs` (at a burst boundary), so slow targets keep the run short.
+ * Stops publishing after `maxMs` (at an acknowledgement boundary), so slow targets keep the run
+ * short.
  */
 function runFanout(
   target: BenchTarget,
@@ -60,8 +65,10 @@ function runFanout(
   burst: number,
   window: number,
   maxMs: number,
+  ackEvery: number,
 ): Promise<ServerRunResult> {
   let end = from + count - 1;
+  let stopping = false;
   let next = from;
   let acked = from - 1;
   let scheduled = false;
@@ -70,8 +77,12 @@ function runFanout(
     const canPublish = () => next <= end && next - 1 - acked < window;
     const pump = () => {
       scheduled = false;
-      if (next > from && next <= end && nowMicros() - start.t > maxMs * 1000) {
-        end = next - 1;
+      if (!stopping && next > from && next <= end && nowMicros() - start.t > maxMs * 1000) {
+        // Stop at the next acknowledged boundary: the client acknowledges every `ackEvery`.
+        stopping = true;
+        end = Math.min(end, from - 1 + Math.ceil((next - from) / ackEvery) * ackEvery);
+      }
+      if (next > end) {
         if (acked >= end) finish(false);
         return;
       }
@@ -120,6 +131,36 @@ function runLatency(
   });
 }
 
+/**
+ * Publishes `count` events at `perSecond` on a timer schedule, one per macrotask: each timer
+ * tick publishes what is due, yielding (`setImmediate`) after every event, as events arriving
+ * one by one from the network would. Behind schedule, it publishes one per turn until caught up.
+ */
+function runPaced(
+  target: BenchTarget,
+  from: number,
+  count: number,
+  perSecond: number,
+): Promise<ServerRunResult> {
+  const start = { cpu: process.cpuUsage(), t: nowMicros() };
+  const end = from + count - 1;
+  let next = from;
+  return new Promise((resolve) => {
+    const step = () => {
+      const due = from + Math.floor(((nowMicros() - start.t) * perSecond) / 1e6);
+      if (next > end) {
+        resolve(cpuAndWall(start, false, end));
+      } else if (next <= due) {
+        target.broadcast(makeEvent(next++));
+        setImmediate(step);
+      } else {
+        setTimeout(step, 1);
+      }
+    };
+    step();
+  });
+}
+
 function collectGarbage(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run the server with --expose-gc');
@@ -142,10 +183,25 @@ function memory(): MemoryResult {
   };
 }
 
-async function handle(target: BenchTarget, command: ServerCommand): Promise<unknown> {
+async function handle(
+  target: BenchTarget | undefined,
+  topics: TopicsTarget | undefined,
+  command: ServerCommand,
+): Promise<unknown> {
+  if (command.cmd === 'topics-run') {
+    if (!topics) throw new Error('not a topics target');
+    return runTopics(topics, command, setOnAck);
+  }
+  if (command.cmd === 'subscribers') return (target ?? topics)?.subscribers();
+  if (command.cmd === 'memory') return memory();
+  if (command.cmd === 'cpu') return process.cpuUsage();
+  if (command.cmd === 'exit') {
+    await (target ?? topics)?.close().catch(() => undefined);
+    setImmediate(() => process.exit(0));
+    return { unhandled };
+  }
+  if (!target) throw new Error(`${command.cmd} needs a fan-out target`);
   switch (command.cmd) {
-    case 'subscribers':
-      return target.subscribers();
     case 'fanout':
       return runFanout(
         target,
@@ -154,30 +210,30 @@ async function handle(target: BenchTarget, command: ServerCommand): Promise<unkn
         command.burst,
         command.window,
         command.maxMs,
+        command.ackEvery,
       );
     case 'ack':
       onAck?.(command.upTo);
       return undefined;
     case 'latency':
       return runLatency(target, command.from, command.count, command.intervalMs);
-    case 'memory':
-      return memory();
-    case 'exit':
-      await target.close().catch(() => undefined);
-      setImmediate(() => process.exit(0));
-      return { unhandled };
+    case 'paced':
+      return runPaced(target, command.from, command.count, command.perSecond);
   }
 }
 
 async function main(): Promise<void> {
   const id = process.argv[2] ?? '';
-  const info = findTarget(id);
-  let target: BenchTarget;
+  let target: BenchTarget | undefined;
+  let topics: TopicsTarget | undefined;
   let port: number;
   try {
-    if (!info) throw new Error(`unknown target ${id}`);
-    target = await info.load();
-    port = await target.listen(BACKLOG);
+    const info = findTarget(id);
+    const topicsInfo = findTopicsTarget(id);
+    if (info) target = await info.load();
+    else if (topicsInfo) topics = await topicsInfo.load();
+    else throw new Error(`unknown target ${id}`);
+    port = await (target ?? topics)!.listen(BACKLOG);
   } catch (error) {
     send({ type: 'failed', error: error instanceof Error ? error.message : String(error) });
     setImmediate(() => process.exit(1));
@@ -189,7 +245,7 @@ async function main(): Promise<void> {
       onAck?.(message.upTo);
       return;
     }
-    handle(target, message).then(
+    handle(target, topics, message).then(
       (value) => reply(message.id, value),
       (error: unknown) =>
         send({

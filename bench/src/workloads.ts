@@ -1,114 +1,16 @@
-import { mkdirSync } from 'node:fs';
-import { BenchChild } from './child';
-import type { BenchOptions } from './options';
-import type {
-  ClientCommand,
-  ConnectReport,
-  DeliveryReport,
-  MemoryResult,
-  ServerCommand,
-  ServerRunResult,
-  SingleReport,
-} from './protocol';
-import type { TargetInfo } from './targets/registry';
+import type { DeliveryReport, MemoryResult, ServerRunResult, SingleReport } from './protocol';
+import {
+  connect,
+  sleep,
+  startServer,
+  waitForSubscribers,
+  type RunContext,
+  type Server,
+} from './run-context';
 
-/** One measurement of one target. */
-export type Sample =
-  | {
-      workload: 'fanout';
-      target: string;
-      clients: number;
-      events: number;
-      deliveriesPerSec: number;
-      cpuSeconds: number;
-      wallSeconds: number;
-      missing: number;
-      outOfOrder: number;
-      dropped: number;
-    }
-  | { workload: 'memory'; target: string; clients: number; rssPerConn: number; heapPerConn: number }
-  | {
-      workload: 'latency';
-      target: string;
-      clients: number;
-      p50Ms: number;
-      p99Ms: number;
-      maxMs: number;
-      missing: number;
-      outOfOrder: number;
-    }
-  | {
-      workload: 'single';
-      target: string;
-      events: number;
-      eventsPerSec: number;
-      missing: number;
-      outOfOrder: number;
-    };
-
-/** A target that could not run (failed to load or crashed). */
-export interface Failure {
-  workload: string;
-  target: string;
-  error: string;
-}
-
-type Server = BenchChild<ServerCommand>;
-type Client = BenchChild<ClientCommand>;
-
-export interface RunContext {
-  options: BenchOptions;
-  client: Client;
-  profileDir: string;
-  record(sample: Sample): void;
-  fail(failure: Failure): void;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function startServer(
-  ctx: RunContext,
-  target: TargetInfo,
-): Promise<{ server: Server; port: number }> {
-  const flags = ['--expose-gc'];
-  if (ctx.options.profile) {
-    // One directory per server: tsx's loader thread writes a profile of its own beside it.
-    const dir = `${ctx.profileDir}/${target.id}-${Date.now()}`;
-    mkdirSync(dir, { recursive: true });
-    flags.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
-  }
-  const server = new BenchChild<ServerCommand>('server.ts', [target.id], flags);
-  try {
-    return { server, port: await server.ready };
-  } catch (error) {
-    await server.stop({ cmd: 'exit' });
-    throw error;
-  }
-}
-
-async function waitForSubscribers(server: Server, count: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const now = await server.call<number>({ cmd: 'subscribers' });
-    if (now === count) return;
-    if (Date.now() > deadline) throw new Error(`expected ${count} subscribers, server has ${now}`);
-    await sleep(20);
-  }
-}
-
-async function connect(
-  ctx: RunContext,
-  server: Server,
-  port: number,
-  path: string,
-  count: number,
-  total: number,
-) {
-  const report = await ctx.client.call<ConnectReport>({ cmd: 'connect', port, path, count });
-  if (report.failed > 0) throw new Error(`${report.failed} of ${count} connections failed`);
-  await waitForSubscribers(server, total);
+/** A workload's target: only its id matters to the runners. */
+export interface Runnable {
+  id: string;
 }
 
 /** Runs events `from`..`from+count-1` through the fan-out with flow control. */
@@ -118,9 +20,13 @@ async function fanoutRun(
   from: number,
   count: number,
   maxMs: number,
+  burst: number,
 ) {
-  const { burst, window } = ctx.options;
-  await ctx.client.call({ cmd: 'expect', from, count, burst, latency: false });
+  const { window } = ctx.options;
+  // One event per turn: the client still acknowledges every 10 (IPC per event would cost more
+  // than the run).
+  const ackEvery = Math.max(burst, 10);
+  await ctx.client.call({ cmd: 'expect', from, count, burst: ackEvery, latency: false });
   ctx.client.onAck((upTo) => server.post({ cmd: 'ack', upTo }));
   const run = await server.call<ServerRunResult>({
     cmd: 'fanout',
@@ -129,6 +35,7 @@ async function fanoutRun(
     burst,
     window,
     maxMs,
+    ackEvery,
   });
   ctx.client.onAck(undefined);
   await ctx.client.call({ cmd: 'truncate', end: run.lastSeq });
@@ -136,11 +43,27 @@ async function fanoutRun(
   return { run, delivery, events: run.lastSeq - from + 1 };
 }
 
+/** Fan-out in bursts of `--burst` events per macrotask (the secondary workload). */
+export function fanout(ctx: RunContext, target: Runnable): Promise<void> {
+  return fanoutWith(ctx, target, 'fanout', ctx.options.fanoutClients, ctx.options.burst);
+}
+
+/** Fan-out with one event per macrotask: the publisher yields after every event. */
+export function perTurn(ctx: RunContext, target: Runnable): Promise<void> {
+  return fanoutWith(ctx, target, 'per-turn', ctx.options.perTurnClients, 1);
+}
+
 /** Fan-out: one server per target and repetition, clients added up to each size in turn. */
-export async function fanout(ctx: RunContext, target: TargetInfo): Promise<void> {
+async function fanoutWith(
+  ctx: RunContext,
+  target: Runnable,
+  workload: 'fanout' | 'per-turn',
+  clientCounts: readonly number[],
+  burst: number,
+): Promise<void> {
   const { options } = ctx;
-  const sizes = [...options.fanoutClients].sort((a, b) => a - b);
-  const { server, port } = await startServer(ctx, target);
+  const sizes = [...clientCounts].sort((a, b) => a - b);
+  const { server, port } = await startServer(ctx, target.id);
   try {
     let connected = 0;
     let seq = 1;
@@ -148,20 +71,18 @@ export async function fanout(ctx: RunContext, target: TargetInfo): Promise<void>
       await connect(ctx, server, port, '/events', clients - connected, clients);
       connected = clients;
       const events = Math.max(
-        options.burst,
-        Math.round(options.fanoutDeliveries / clients / options.burst) * options.burst,
+        burst,
+        Math.round(options.fanoutDeliveries / clients / burst) * burst,
       );
       // Long enough for the JIT to settle on every path, even when the run starts at 1000.
-      const warmup = Math.max(
-        options.burst,
-        Math.round(events / 2 / options.burst) * options.burst,
-      );
+      const warmup = Math.max(burst, Math.round(events / 2 / burst) * burst);
       const maxMs = options.fanoutMaxMs;
-      seq += (await fanoutRun(ctx, server, seq, warmup, maxMs / 2)).events;
-      const { run, delivery, events: published } = await fanoutRun(ctx, server, seq, events, maxMs);
+      seq += (await fanoutRun(ctx, server, seq, warmup, maxMs / 2, burst)).events;
+      const measured = await fanoutRun(ctx, server, seq, events, maxMs, burst);
+      const { run, delivery, events: published } = measured;
       seq += published;
       ctx.record({
-        workload: 'fanout',
+        workload,
         target: target.id,
         clients,
         events: published,
@@ -180,9 +101,9 @@ export async function fanout(ctx: RunContext, target: TargetInfo): Promise<void>
 }
 
 /** Memory per idle connection: server heap and RSS after GC, before and after the clients. */
-export async function memory(ctx: RunContext, target: TargetInfo): Promise<void> {
+export async function memory(ctx: RunContext, target: Runnable): Promise<void> {
   const clients = ctx.options.memoryClients;
-  const { server, port } = await startServer(ctx, target);
+  const { server, port } = await startServer(ctx, target.id);
   try {
     // Warm the code paths (and their lazily built objects) before the baseline.
     await connect(ctx, server, port, '/events', 20, 20);
@@ -206,13 +127,13 @@ export async function memory(ctx: RunContext, target: TargetInfo): Promise<void>
 }
 
 /** Latency: one event every `latencyIntervalMs` to every client, stamped with its send time. */
-export async function latency(ctx: RunContext, target: TargetInfo): Promise<void> {
+export async function latency(ctx: RunContext, target: Runnable): Promise<void> {
   const {
     latencyClients: clients,
     latencyEvents: events,
     latencyIntervalMs: intervalMs,
   } = ctx.options;
-  const { server, port } = await startServer(ctx, target);
+  const { server, port } = await startServer(ctx, target.id);
   try {
     await connect(ctx, server, port, '/events', clients, clients);
     const warmup = Math.max(10, events / 10);
@@ -252,16 +173,50 @@ export async function latency(ctx: RunContext, target: TargetInfo): Promise<void
 const SINGLE_RUNS_PER_REP = 3;
 
 /** Single stream: `singleEvents` events to one client, each write awaiting backpressure. */
-export async function single(ctx: RunContext, target: TargetInfo): Promise<void> {
-  const events = ctx.options.singleEvents;
-  const { server, port } = await startServer(ctx, target);
+export function single(ctx: RunContext, target: Runnable): Promise<void> {
+  return singleWith(ctx, target, 'single', '/single', ctx.options.singleEvents, '');
+}
+
+/** Single stream, one event per macrotask (the writer yields after each). */
+export function perTurnSingle(ctx: RunContext, target: Runnable): Promise<void> {
+  return singleWith(
+    ctx,
+    target,
+    'per-turn-single',
+    '/single',
+    ctx.options.perTurnSingleEvents,
+    '&turn=1',
+  );
+}
+
+/** One client, events published back to back through a channel, each `publish` awaited. */
+export function channelSingle(ctx: RunContext, target: Runnable): Promise<void> {
+  return singleWith(ctx, target, 'channel-single', '/channel-single', ctx.options.singleEvents, '');
+}
+
+async function singleWith(
+  ctx: RunContext,
+  target: Runnable,
+  workload: 'single' | 'per-turn-single' | 'channel-single',
+  route: string,
+  events: number,
+  query: string,
+): Promise<void> {
+  const { server, port } = await startServer(ctx, target.id);
+  const call = (count: number) =>
+    ctx.client.call<SingleReport>({
+      cmd: 'single',
+      port,
+      path: `${route}?n=${count}${query}`,
+      count,
+    });
   try {
-    await ctx.client.call<SingleReport>({ cmd: 'single', port, count: Math.round(events / 5) });
+    await call(Math.round(events / 5));
     // A run lasts a fraction of a second: three per repetition, each a sample of the median.
     for (let run = 0; run < SINGLE_RUNS_PER_REP; run++) {
-      const report = await ctx.client.call<SingleReport>({ cmd: 'single', port, count: events });
+      const report = await call(events);
       ctx.record({
-        workload: 'single',
+        workload,
         target: target.id,
         events,
         eventsPerSec: report.events / (report.ms / 1000),

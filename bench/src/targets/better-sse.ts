@@ -3,14 +3,14 @@ import { createServer, type ServerResponse } from 'node:http';
 import { createChannel, createSession, type Session } from 'better-sse';
 import { makeEvent } from '../payload';
 import { closeServer, listenServer } from './listen';
-import { singleCount, type BenchTarget } from './types';
+import { nextTurn, singleCount, singlePerTurn, type BenchTarget } from './types';
 
 /** Peer: better-sse sessions registered on one better-sse Channel, sent with `broadcast`. */
 export function createTarget(): BenchTarget {
   const channel = createChannel();
   const server = createServer((req, res) => {
     void createSession(req, res).then((session) => {
-      if (req.url?.startsWith('/single')) return sendSingle(session, res, singleCount(req.url));
+      if (req.url?.startsWith('/single')) return sendSingle(session, res, req.url);
       channel.register(session);
     });
   });
@@ -26,10 +26,13 @@ export function createTarget(): BenchTarget {
 }
 
 // better-sse's push() has no backpressure signal of its own: wait for the response to drain.
-async function sendSingle(session: Session, res: ServerResponse, n: number): Promise<void> {
+async function sendSingle(session: Session, res: ServerResponse, url: string): Promise<void> {
+  const n = singleCount(url);
+  const perTurn = singlePerTurn(url);
   for (let seq = 1; seq <= n && session.isConnected; seq++) {
     session.push(makeEvent(seq).data, 'message', String(seq));
     if (res.writableNeedDrain) await once(res, 'drain');
+    if (perTurn) await nextTurn();
   }
   res.end();
 }

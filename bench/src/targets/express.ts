@@ -2,18 +2,22 @@ import { createServer } from 'node:http';
 import { createChannel } from '@sse/core';
 import { sse } from '@sse/express';
 import express from 'express';
-import { sendSingle } from './core';
+import { publishSingle, sendSingle } from './core';
 import { channelTarget } from './listen';
-import { singleCount, type BenchTarget } from './types';
+import { channelOptions, streamOptions, type BenchTarget } from './types';
 
 /** Ours on Express 5: `app.get('/events', sse({ channel }))`. */
 export function createTarget(): BenchTarget {
-  const channel = createChannel();
+  const channel = createChannel(channelOptions());
   const app = express();
-  app.get('/events', sse({ channel }));
+  app.get('/events', sse({ channel, ...streamOptions() }));
   app.get(
     '/single',
-    sse((stream, req) => sendSingle(stream, singleCount(req.url))),
+    sse((stream, req) => sendSingle(stream, req.url)),
+  );
+  app.get(
+    '/channel-single',
+    sse((stream, req) => publishSingle(stream, req.url)),
   );
   const server = createServer(app);
   return channelTarget(server, channel);

@@ -1,7 +1,7 @@
 import fastifySse, { type SSEReplyInterface } from '@fastify/sse';
 import Fastify, { type FastifyReply } from 'fastify';
 import { makeEvent } from '../payload';
-import { singleCount, type BenchTarget } from './types';
+import { nextTurn, singleCount, singlePerTurn, type BenchTarget } from './types';
 
 // @sse/fastify, in the same TypeScript program, declares `reply.sse` as its own method.
 const sseOf = (reply: FastifyReply) => (reply as unknown as { sse: SSEReplyInterface }).sse;
@@ -23,9 +23,11 @@ export async function createTarget(): Promise<BenchTarget> {
   });
   app.get('/single', { sse: 'only' }, async (request, reply) => {
     const n = singleCount(request.url);
+    const perTurn = singlePerTurn(request.url);
     const sse = sseOf(reply);
     for (let seq = 1; seq <= n && sse.isConnected; seq++) {
       await sse.send({ id: String(seq), data: makeEvent(seq).data });
+      if (perTurn) await nextTurn();
     }
   });
   return {

@@ -1,17 +1,18 @@
 import { createChannel } from '@sse/core';
 import { ssePlugin } from '@sse/fastify';
 import Fastify from 'fastify';
-import { sendSingle } from './core';
-import { singleCount, type BenchTarget } from './types';
+import { publishSingle, sendSingle } from './core';
+import { channelOptions, type BenchTarget } from './types';
 
 /** Ours on fastify 5: `app.register(ssePlugin)`, then `reply.sse({ channel })`. */
 export async function createTarget(): Promise<BenchTarget> {
-  const channel = createChannel();
+  const channel = createChannel(channelOptions());
   const app = Fastify({ logger: false });
   await app.register(ssePlugin);
   app.get('/events', (_request, reply) => reply.sse({ channel }));
-  app.get('/single', (request, reply) =>
-    reply.sse((stream) => sendSingle(stream, singleCount(request.url))),
+  app.get('/single', (request, reply) => reply.sse((stream) => sendSingle(stream, request.url)));
+  app.get('/channel-single', (request, reply) =>
+    reply.sse((stream) => publishSingle(stream, request.url)),
   );
   return {
     async listen(backlog) {

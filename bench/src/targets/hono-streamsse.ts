@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { makeEvent } from '../payload';
 import { closeServer, listenServer } from './listen';
-import { singleCount, type BenchTarget } from './types';
+import { nextTurn, singleCount, singlePerTurn, type BenchTarget } from './types';
 
 /** Peer: Hono's own `streamSSE` helper on @hono/node-server, one `writeSSE` per client. */
 export function createTarget(): BenchTarget {
@@ -21,8 +21,10 @@ export function createTarget(): BenchTarget {
   app.get('/single', (c) =>
     streamSSE(c, async (stream) => {
       const n = singleCount(c.req.url);
+      const perTurn = singlePerTurn(c.req.url);
       for (let seq = 1; seq <= n && !stream.aborted; seq++) {
         await stream.writeSSE({ id: String(seq), data: JSON.stringify(makeEvent(seq).data) });
+        if (perTurn) await nextTurn();
       }
     }),
   );

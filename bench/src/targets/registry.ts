@@ -8,6 +8,8 @@ export interface TargetInfo {
   ours: boolean;
   /** Run only when named in `--targets` (it needs a service: Redis). */
   optIn?: boolean;
+  /** Serves `/events` only: left out of the single-stream and batch workloads. */
+  fanOutOnly?: boolean;
   load(): Promise<BenchTarget>;
 }
 
@@ -73,7 +75,16 @@ export const TARGETS: readonly TargetInfo[] = [
     label: '@sse/core on @sse/redis',
     ours: true,
     optIn: true,
+    fanOutOnly: true,
     load: async () => (await import('./redis')).createTarget(),
+  },
+  {
+    id: 'hub-redis',
+    label: '@sse/core hub on redisBroker',
+    ours: true,
+    optIn: true,
+    fanOutOnly: true,
+    load: async () => (await import('./hub-redis')).createTarget(),
   },
 ];
 

@@ -1,0 +1,115 @@
+import type { BenchOptions } from './options';
+import { medianOf, table, type SampleOf } from './report-format';
+import type { Sample } from './samples';
+
+/** The goals of issues 4, 10 and 13, each as met / not met / not measured in this run. */
+export function renderGoals(options: BenchOptions, samples: readonly Sample[]): string {
+  const rows: string[][] = [];
+  const check = (name: string, value: number, goal: string, ok: boolean) =>
+    rows.push([
+      name,
+      Number.isFinite(value) ? value.toFixed(2) : 'n/a',
+      goal,
+      Number.isFinite(value) ? (ok ? 'met' : '**NOT MET**') : 'not measured',
+    ]);
+  const atLeast = (name: string, value: number, goal: number) =>
+    check(name, value, `>= ${goal}`, value >= goal);
+  const atMost = (name: string, value: number, goal: number) =>
+    check(name, value, `<= ${goal}`, value <= goal);
+  const adapters = ['express', 'koa', 'fastify', 'hono'].filter((id) =>
+    options.targets.some((t) => t.id === id),
+  );
+  const peers = ['better-sse', 'hono-streamsse', 'fastify-sse'];
+  const best = (of: (id: string) => number) => {
+    const values = peers.map(of).filter(Number.isFinite);
+    return values.length ? Math.max(...values) : Number.NaN;
+  };
+
+  const rate = (workload: 'per-turn' | 'fanout', clients: number) => (id: string) =>
+    medianOf(
+      samples,
+      workload,
+      id,
+      (s) => s.deliveriesPerSec,
+      (s: SampleOf<typeof workload>) => s.clients === clients,
+    );
+  const events = (workload: 'single' | 'per-turn-single' | 'channel-single') => (id: string) =>
+    medianOf(samples, workload, id, (s) => s.eventsPerSec);
+
+  // Issue 13: one event per turn.
+  for (const clients of options.perTurnClients) {
+    const fan = rate('per-turn', clients);
+    atLeast(`per-turn fan-out ${clients}: core / raw`, fan('core') / fan('raw'), 1);
+    atLeast(`per-turn fan-out ${clients}: core / best peer`, fan('core') / best(fan), 1);
+    for (const id of adapters)
+      atLeast(`per-turn fan-out ${clients}: ${id} / core`, fan(id) / fan('core'), 0.85);
+  }
+  const turnSingle = events('per-turn-single');
+  atLeast('per-turn single: core / raw', turnSingle('core') / turnSingle('raw'), 1);
+  atLeast('per-turn single: core / best peer', turnSingle('core') / best(turnSingle), 1);
+  for (const id of adapters)
+    atLeast(`per-turn single: ${id} / core`, turnSingle(id) / turnSingle('core'), 0.85);
+  const viaChannel = events('channel-single');
+  atLeast('channel single: core / raw', viaChannel('core') / viaChannel('raw'), 0.9);
+  const batch = (id: string, metric: (s: SampleOf<'batch-delay'>) => number) =>
+    medianOf(samples, 'batch-delay', id, metric);
+  atLeast(
+    'batchDelay: core deliveries/s / raw',
+    batch('core', (s) => s.deliveriesPerSec) / batch('raw', (s) => s.deliveriesPerSec),
+    3,
+  );
+  atMost(
+    `batchDelay: core p99 - raw p99 (ms)`,
+    batch('core', (s) => s.p99Ms) - batch('raw', (s) => s.p99Ms),
+    options.batchDelay,
+  );
+
+  // Issue 10: topics.
+  const topics = (id: string, metric: (s: SampleOf<'topics'>) => number) =>
+    medianOf(samples, 'topics', id, metric);
+  const delivered = (id: string) => topics(id, (s) => s.deliveriesPerSec);
+  atLeast('topics in-process: hub / map', delivered('topics-hub') / delivered('topics-map'), 0.9);
+  atLeast(
+    'topics on Redis: hub / pub-sub deliveries/s',
+    delivered('topics-hub-redis') / delivered('topics-pubsub'),
+    0.7,
+  );
+  atMost(
+    'topics on Redis: hub / pub-sub p99 latency',
+    topics('topics-hub-redis', (s) => s.p99Ms) / topics('topics-pubsub', (s) => s.p99Ms),
+    2,
+  );
+
+  // Issue 13: connections at scale.
+  const scale = (id: string, metric: (s: SampleOf<'scale'>) => number) =>
+    medianOf(samples, 'scale', id, metric);
+  atMost(
+    'scale: core heap - raw (KiB / conn)',
+    (scale('core', (s) => s.heapPerConn) - scale('raw', (s) => s.heapPerConn)) / 1024,
+    1,
+  );
+  atMost(
+    'scale: core RSS / raw',
+    scale('core', (s) => s.rssPerConn) / scale('raw', (s) => s.rssPerConn),
+    1.05,
+  );
+  atLeast(
+    'scale: core connect rate / raw',
+    scale('core', (s) => s.connectsPerSec) / scale('raw', (s) => s.connectsPerSec),
+    0.95,
+  );
+
+  // Issue 4 (bursts), kept.
+  const burst = rate('fanout', 1000);
+  atLeast('burst fan-out 1000: core / raw', burst('core') / burst('raw'), 1);
+  atLeast('burst fan-out 1000: core / better-sse', burst('core') / burst('better-sse'), 2.5);
+  const heap = (id: string) => medianOf(samples, 'memory', id, (s) => s.heapPerConn) / 1024;
+  atMost('idle heap/conn: core - raw (KiB)', heap('core') - heap('raw'), 2);
+  const p99 = (id: string) => medianOf(samples, 'latency', id, (s) => s.p99Ms);
+  atMost('latency p99: core / raw', p99('core') / p99('raw'), 1.1);
+  const single = events('single');
+  atLeast('single stream: core / raw', single('core') / single('raw'), 0.9);
+
+  const measured = rows.filter((row) => row[3] !== 'not measured');
+  return `### Goals (issues 4, 10, 13)\n\n${table(['check', 'value', 'goal', 'result'], measured)}\n`;
+}

@@ -1,0 +1,99 @@
+/** One measurement of one target, per workload (the report takes medians over repetitions). */
+
+interface FanoutFields {
+  target: string;
+  clients: number;
+  events: number;
+  deliveriesPerSec: number;
+  cpuSeconds: number;
+  wallSeconds: number;
+  missing: number;
+  outOfOrder: number;
+  dropped: number;
+}
+
+interface SingleFields {
+  target: string;
+  events: number;
+  eventsPerSec: number;
+  missing: number;
+  outOfOrder: number;
+}
+
+export interface ScaleHeartbeat {
+  intervalMs: number;
+  /** Server CPU (user + system) per heartbeat sent, µs. */
+  cpuUsPerBeat: number;
+}
+
+export type Sample =
+  | (FanoutFields & { workload: 'fanout' })
+  | (FanoutFields & { workload: 'per-turn' })
+  | { workload: 'memory'; target: string; clients: number; rssPerConn: number; heapPerConn: number }
+  | {
+      workload: 'latency';
+      target: string;
+      clients: number;
+      p50Ms: number;
+      p99Ms: number;
+      maxMs: number;
+      missing: number;
+      outOfOrder: number;
+    }
+  | (SingleFields & { workload: 'single' })
+  | (SingleFields & { workload: 'per-turn-single' })
+  | (SingleFields & { workload: 'channel-single' })
+  | {
+      workload: 'batch-delay';
+      target: string;
+      batchDelay: number;
+      clients: number;
+      events: number;
+      deliveriesPerSec: number;
+      cpuSeconds: number;
+      p50Ms: number;
+      p99Ms: number;
+      maxMs: number;
+      missing: number;
+      outOfOrder: number;
+      dropped: number;
+    }
+  | {
+      workload: 'topics';
+      target: string;
+      servers: number;
+      clients: number;
+      publishesPerSec: number;
+      deliveriesPerSec: number;
+      cpuUsPerKDeliveries: number;
+      /** Publish-to-read latency of cross-instance deliveries (all of them with one server). */
+      p50Ms: number;
+      p99Ms: number;
+      missing: number;
+      outOfOrder: number;
+      dropped: number;
+    }
+  | {
+      workload: 'scale';
+      target: string;
+      workers: number;
+      connections: number;
+      rssPerConn: number;
+      heapPerConn: number;
+      /** Kernel slab growth per connection (both ends), bytes; NaN when unreadable. */
+      slabPerConn: number;
+      connectsPerSec: number;
+      heartbeats: ScaleHeartbeat[];
+      /** Time for one event to reach every client: percentiles over clients and events. */
+      reachP50Ms: number;
+      reachP99Ms: number;
+      reachMaxMs: number;
+      missing: number;
+    };
+
+/** A target that could not run (failed to load or crashed). */
+export interface Failure {
+  workload: string;
+  target: string;
+  error: string;
+}
