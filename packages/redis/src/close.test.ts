@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { waitUntil } from '@sse/test-kit';
-import { redisBackplane } from './index';
-import { freshKey, REDIS_URL } from './redis-test-helpers.test-helper';
+import { redisBackplane, redisBroker } from './index';
+import { freshKey, freshPrefix, REDIS_URL } from './redis-test-helpers.test-helper';
 
 const sockets = () =>
   process.getActiveResourcesInfo().filter((name) => name === 'TCPSocketWrap').length;
@@ -21,6 +21,14 @@ it('closes every connection it opened on close(), even one still being set up', 
   await used.append({ data: 'x', serialized: false });
   expect(sockets()).toBeGreaterThan(before);
   await used.close?.();
+  // A broker listening to topics, and one that only published.
+  const broker = redisBroker({ url: REDIS_URL, prefix: freshPrefix() });
+  broker.backplane('a').listen(() => {});
+  await broker.backplane('a').readAfter('0-0');
+  await broker.backplane('b').append({ data: 'x', serialized: false });
+  const publisher = redisBroker({ url: REDIS_URL, prefix: freshPrefix() });
+  await publisher.backplane('c').append({ data: 'x', serialized: false });
+  await Promise.all([broker.close(), publisher.close()]);
 
   await waitUntil(() => sockets() === before, 'every socket closed', 3000);
 });
