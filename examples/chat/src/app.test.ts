@@ -36,12 +36,14 @@ async function follow(
   const query = rooms.map((room) => `room=${room}`).join('&');
   const client = await openRawSse(`${server!.url}/events?${query}`, {
     headers: { ...signedIn(user), ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+    timeoutMs: 10_000,
   });
   clients.push(client);
   expect(client.status).toBe(200);
   await waitUntil(
     () => hub!.stats().subscribers === before + rooms.length + 1,
     `${user} subscribed to ${rooms.length + 1} topics`,
+    10_000,
   );
   return client;
 }

@@ -50,10 +50,10 @@ async function follow(
   const headers: Record<string, string> = {};
   if (user) headers['x-user'] = user;
   if (lastEventId) headers['last-event-id'] = lastEventId;
-  const client = await openRawSse(url, { headers });
+  const client = await openRawSse(url, { headers, timeoutMs: 10_000 });
   clients.push(client);
   if (client.status === 200) {
-    await waitUntil(() => subscribers() >= before + added, `${added} more subscribers`);
+    await waitUntil(() => subscribers() >= before + added, `${added} more subscribers`, 10_000);
   } else {
     await client.ended;
   }
