@@ -60,7 +60,7 @@ it('gives clients that hop between two instances every event once, in order', as
     ),
   );
 
-  expect(published.length).toBeGreaterThan(100);
+  expect(published.length).toBeGreaterThan(40);
   for (const { ids, connections } of sequences) {
     expect(connections).toBeGreaterThan(5);
     expect(stitchReport(published, ids)).toEqual({ missing: [], duplicates: [] });
