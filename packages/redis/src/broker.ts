@@ -1,5 +1,6 @@
 import { SseError, type Backplane, type BackplaneEvent, type Broker } from '@sse/core';
 import { resolveBrokerOptions, type RedisBrokerOptions } from './broker-options';
+import { RedisRuns } from './redis-runs';
 import { RedisTopics } from './redis-topics';
 import { topicKeys } from './topic-keys';
 
@@ -25,6 +26,7 @@ export function redisBroker(options: RedisBrokerOptions): Broker {
   let closed = false;
 
   return {
+    runs: new RedisRuns(topics, prefix),
     backplane(topic) {
       if (closed) throw new SseError('ERR_SSE_BACKPLANE', 'backplane() on a closed broker');
       if (typeof topic !== 'string' || topic === '') {

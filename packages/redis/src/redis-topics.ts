@@ -31,7 +31,8 @@ export interface TopicLimits {
  */
 export class RedisTopics {
   readonly reporter = new OutageReporter();
-  private readonly link: RedisLink;
+  /** The connections, shared with the broker's runs (redis-runs.ts). */
+  readonly link: RedisLink;
   private readonly feeds = new Map<string, TopicFeed>();
   // Appends waiting for the connection, chained so that they are sent in call order.
   private appendWait: Promise<void> | undefined;

@@ -45,6 +45,11 @@ export interface BrokerRuns {
    * `history`/`maxLen`) until `ttlMs` after its last write; a previous run of the name is gone.
    */
   start(topic: string, options: RunStartOptions): void | Promise<void>;
+  /**
+   * The backplane the run's producer appends through, when the topic's own (`backplane(topic)`)
+   * would trim the run to the broker's `history`/`maxLen`. Optional.
+   */
+  backplane?(topic: string, options: RunStartOptions): Backplane;
   /** Records the end of a run: its status and the id of its final event. */
   finish(topic: string, state: RunState): void | Promise<void>;
   /** What is known of the run; `undefined` when nothing. At once when the broker can tell. */

@@ -83,10 +83,12 @@ class HubImpl<Events extends object> implements Hub<Events> {
     }
     const ttl = positive('ttl', options.ttl, this.options.ttl ?? DEFAULT_TTL_S);
     const lease = positive('lease', options.lease, DEFAULT_LEASE_MS);
+    const start = { ttlMs: ttl * 1000, leaseMs: lease };
+    const backplane = this.runs.backplane?.(name, start) ?? this.broker.backplane(name);
     this.producing.add(name);
     const run = new RunImpl({
       name,
-      backplane: this.broker.backplane(name),
+      backplane,
       runs: this.runs,
       ttlMs: ttl * 1000,
       leaseMs: lease,
