@@ -54,6 +54,12 @@ export interface BrokerRuns {
   finish(topic: string, state: RunState): void | Promise<void>;
   /** What is known of the run; `undefined` when nothing. At once when the broker can tell. */
   state(topic: string): RunState | undefined | Promise<RunState | undefined>;
+  /**
+   * Called while this instance has readers of a running run (the returned function stops it):
+   * a broker that can tell a producer died (its lease passed) fails the run for every reader,
+   * appending `sse-error`. Optional.
+   */
+  watch?(topic: string): () => void;
   /** Tells the run's producer, on whichever instance, to stop (its `signal` aborts). */
   cancel(topic: string): void | Promise<void>;
   /** Calls `listener` when the run is cancelled on any instance; returns what stops it. */

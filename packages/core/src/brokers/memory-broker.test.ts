@@ -64,7 +64,7 @@ describe('memoryBroker', () => {
     expect(dataOf((await later.readAfter(first)).events)).toEqual(['2']);
     await later.close?.();
 
-    await sleep(700);
+    await sleep(1000);
     const expired = await topics.backplane('news').readAfter(first);
     expect(expired).toEqual({ events: [], gap: true, oldestId: null });
   });
@@ -77,7 +77,7 @@ describe('memoryBroker', () => {
     const old = await plane.append(input('old'));
     const last = await plane.append(input('last'));
 
-    await sleep(500);
+    await sleep(800);
     const fresh = await plane.append(input('fresh'));
 
     expect(seen).toEqual(['old', 'last', 'fresh']);
@@ -156,12 +156,12 @@ describe('memoryBroker', () => {
       }
     };
     await publishOnce('warm-up', 2000);
-    await sleep(1200);
+    await sleep(1500);
     const start = retainedMemory();
 
     await publishOnce('user', 100_000);
     const peak = retainedMemory();
-    await sleep(2000);
+    await sleep(1500);
     const end = retainedMemory();
 
     // Sanity: the topics did cost memory while they held history.

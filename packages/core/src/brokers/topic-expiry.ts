@@ -22,7 +22,8 @@ export class TopicExpiry {
     this.lastPublish.delete(name);
     this.lastPublish.set(name, Date.now());
     if (!this.timer) {
-      const every = Math.max(10, Math.min(1000, this.ttlMs));
+      // A quarter of the ttl: a history outlives its ttl by at most that much.
+      const every = Math.max(10, Math.min(1000, this.ttlMs / 4));
       this.timer = setInterval(() => this.sweep(), every);
       // Expiry never keeps a process alive.
       this.timer.unref?.();
