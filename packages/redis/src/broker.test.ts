@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SseError, type Broker, type BackplaneEvent } from '@sse/core';
-import { sleep, waitUntil } from '@sse/test-kit';
+import { sleep, waitUntil } from '@sse/test-kit/unit';
 import { redisBroker, type RedisBrokerOptions } from './index';
 import { adminClient, freshPrefix, keysUnder, REDIS_URL } from './redis-test-helpers.test-helper';
 
@@ -138,6 +138,19 @@ describe('redisBroker', () => {
     const read = await plane.readAfter(id);
     expect(read.gap).toBe(true);
     expect(dataOf(read.events)).toEqual(['after']);
+  });
+
+  it('gives a client that has seen nothing a position to resume from: the newest id, or the start', async () => {
+    const plane = broker().backplane('cursor');
+    const start = await plane.lastId!();
+    expect(start).toBe('0-0');
+    const first = await plane.append(message('1'));
+    await plane.append(message('2'));
+
+    expect(await plane.readAfter(start!)).toMatchObject({ gap: false });
+    expect(dataOf((await plane.readAfter(start!)).events)).toEqual(['1', '2']);
+    expect(await plane.lastId!()).not.toBe(first);
+    expect(dataOf((await plane.readAfter((await plane.lastId!())!)).events)).toEqual([]);
   });
 
   it('treats a Last-Event-ID Redis cannot parse as unknown: a gap and every event kept, no Redis error', async () => {

@@ -59,6 +59,7 @@ export function topicBackplane(
   return {
     append: (input) => topics.append(keys, limits, input),
     readAfter: (lastEventId) => topics.readAfter(keys, lastEventId),
+    lastId: () => topics.lastId(keys),
     listen(listener: (event: BackplaneEvent) => void) {
       if (closed) return noop;
       const stop = topics.listen(keys, listener);

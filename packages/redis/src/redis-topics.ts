@@ -135,6 +135,25 @@ export class RedisTopics {
     return { events, gap, oldestId };
   }
 
+  /**
+   * Where a client that has seen nothing of the topic yet resumes from: the newest id, or
+   * `0-0` (the start) while the topic has no stream, so that resuming from it reads every
+   * later event and reports a gap only if some were trimmed or lost meanwhile.
+   */
+  async lastId(keys: TopicKeys): Promise<string> {
+    if (this.closed) return rejectClosed('lastId');
+    await this.link.ready();
+    const newest = await this.link.send(keys.stream, [
+      'XREVRANGE',
+      keys.stream,
+      '+',
+      '-',
+      'COUNT',
+      '1',
+    ]);
+    return decodeEntries(newest)[0]?.id ?? '0-0';
+  }
+
   listen(keys: TopicKeys, listener: (event: BackplaneEvent) => void): () => void {
     if (this.closed) return ignore;
     let feed = this.feeds.get(keys.channel);
