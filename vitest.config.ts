@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^@sse\/core\/node$/, replacement: src('core/src/node.ts') },
       { find: /^@sse\/core\/adapter$/, replacement: src('core/src/adapter.ts') },
       { find: /^@sse\/core$/, replacement: src('core/src/index.ts') },
+      { find: /^@sse\/test-kit\/unit$/, replacement: src('test-kit/src/unit.ts') },
       {
         find: /^@sse\/(express|koa|hono|fastify|redis|testing|test-kit)$/,
         replacement: src('$1/src/index.ts'),

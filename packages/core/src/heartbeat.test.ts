@@ -1,4 +1,4 @@
-import { useMemoryStreams, type MemorySseClient } from '@sse/test-kit';
+import { useMemoryStreams, type MemorySseClient } from '@sse/test-kit/unit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { activeHeartbeatTimers } from './heartbeat';
 import type { SseStream } from './stream';

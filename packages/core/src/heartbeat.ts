@@ -46,7 +46,7 @@ function startTimer(intervalMs: number, run: () => void): ReturnType<typeof setI
  * the others from the wrong request; so there every stream gets its own timer. It is also what
  * lets a Worker notice a client that left: workerd reports it only when a write fails.
  */
-function timerPerStream(): boolean {
+export function timerPerStream(): boolean {
   return globalThis.navigator?.userAgent === 'Cloudflare-Workers';
 }
 

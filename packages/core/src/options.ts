@@ -1,5 +1,6 @@
 import { SseError } from './errors';
 import { assertRetry } from './framing';
+import { timerPerStream } from './heartbeat';
 
 /** Stream option defaults, as documented on `SseStreamOptions`. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -30,7 +31,12 @@ export function validateStreamOptions(options: RawStreamOptions): {
   heartbeat: number | false;
   maxBufferedBytes: number;
 } {
-  const heartbeat = options.heartbeat ?? defaultHeartbeat();
+  // On Workers a stream needs a timer and a write of its own to stay open and to notice a
+  // client that left (heartbeat.ts): `false` would leave a gone client subscribed.
+  const heartbeat =
+    options.heartbeat === false && timerPerStream()
+      ? DEFAULT_HEARTBEAT_MS
+      : (options.heartbeat ?? defaultHeartbeat());
   if (heartbeat !== false && !(Number.isFinite(heartbeat) && heartbeat > 0)) {
     throw new SseError(
       'ERR_SSE_OPTIONS',

@@ -1,4 +1,4 @@
-import { sleep, useMemoryStreams, waitUntil } from '@sse/test-kit';
+import { sleep, useMemoryStreams, waitUntil } from '@sse/test-kit/unit';
 import { describe, expect, it } from 'vitest';
 import { runSseHandler } from './adapter/run-handler';
 

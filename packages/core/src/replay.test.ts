@@ -1,4 +1,4 @@
-import { useMemoryStreams, type MemoryStreamOptions } from '@sse/test-kit';
+import { useMemoryStreams, type MemoryStreamOptions } from '@sse/test-kit/unit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChannel, type Channel, type ChannelOptions } from './channel';
 import { parseEventId, processStartEventId } from './event-id';

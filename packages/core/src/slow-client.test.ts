@@ -4,7 +4,7 @@ import {
   waitUntil,
   type MemorySseClient,
   type MemoryStreamOptions,
-} from '@sse/test-kit';
+} from '@sse/test-kit/unit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChannel, type Channel } from './channel';
 import { parseEventId } from './event-id';

@@ -1,4 +1,4 @@
-import { sleep, useMemoryStreams, waitUntil, type MemorySseClient } from '@sse/test-kit';
+import { sleep, useMemoryStreams, waitUntil, type MemorySseClient } from '@sse/test-kit/unit';
 import { describe, expect, it } from 'vitest';
 import { createChannel } from './channel';
 import type { SseCloseReason } from './stream';

@@ -8,8 +8,9 @@ export type SseCloseReason = 'client' | 'server' | 'slow' | 'error';
 export interface SseStreamOptions {
   /**
    * Milliseconds of idleness after which a comment is sent to keep proxies and the client
-   * from timing out; `false` turns heartbeats off.
-   * @default 15000
+   * from timing out; `false` turns heartbeats off (not on Workers, where a stream needs its
+   * heartbeat to stay open and to notice a client that left: there `false` means the default).
+   * @default 15000 (5000 on Bun, whose server cuts connections idle for 8 to 12 s)
    */
   heartbeat?: number | false;
   /**

@@ -1,4 +1,4 @@
-import { useMemoryStreams } from '@sse/test-kit';
+import { useMemoryStreams } from '@sse/test-kit/unit';
 import { describe, expect, it } from 'vitest';
 import { SseFormatError } from './errors';
 import type { SseSendOptions } from './stream';

@@ -1,4 +1,4 @@
-import { sleep, useMemoryStreams } from '@sse/test-kit';
+import { sleep, useMemoryStreams } from '@sse/test-kit/unit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryBackplane, type Backplane } from './backplane';
 import { createChannel, type Channel, type ChannelOptions } from './channel';

@@ -1,4 +1,4 @@
-import { waitUntil } from '@sse/test-kit';
+import { waitUntil } from '@sse/test-kit/unit';
 import { describe, expect, it } from 'vitest';
 import { countUtf8Bytes } from './bytes';
 import { createChannel } from './channel';

@@ -1,5 +1,5 @@
 import { createChannel, SseError, type SseCloseReason } from '@sse/core';
-import { waitUntil } from '@sse/test-kit';
+import { waitUntil } from '@sse/test-kit/unit';
 import { Hono } from 'hono';
 import { compress } from 'hono/compress';
 import { cors } from 'hono/cors';

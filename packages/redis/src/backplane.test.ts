@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SseError, type Backplane, type BackplaneEvent } from '@sse/core';
-import { waitUntil } from '@sse/test-kit';
+import { waitUntil } from '@sse/test-kit/unit';
 import { redisBackplane } from './index';
 import { adminClient, closeAll, freshKey, REDIS_URL } from './redis-test-helpers.test-helper';
 

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { waitUntil } from '@sse/test-kit';
+import { waitUntil } from '@sse/test-kit/unit';
 import { redisBackplane, redisBroker } from './index';
 import { freshKey, freshPrefix, REDIS_URL } from './redis-test-helpers.test-helper';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Broker } from '@sse/core';
-import { waitUntil } from '@sse/test-kit';
+import { waitUntil } from '@sse/test-kit/unit';
 import { createClient } from 'redis';
 import { redisBackplane, redisBroker } from './index';
 import { startOwnRedis, type OwnRedis } from './redis-test-helpers.test-helper';

@@ -1,4 +1,4 @@
-import { retainedMemory, sleep, waitUntil } from '@sse/test-kit';
+import { retainedMemory, sleep, waitUntil } from '@sse/test-kit/unit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BackplaneEvent } from '../backplane';
 import { SseError } from '../errors';

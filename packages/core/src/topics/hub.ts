@@ -57,6 +57,7 @@ class HubImpl<Events extends object> implements Hub<Events> {
   /** Runs produced by this hub and not finished yet. */
   private readonly producing = new Set<string>();
   private sweeper: ReturnType<typeof setInterval> | undefined;
+  private lastSweep = Date.now();
   private isClosed = false;
   // Counters of topics already dropped, so that stats() spans the hub's life.
   private published = 0;
@@ -181,6 +182,8 @@ class HubImpl<Events extends object> implements Hub<Events> {
   /** The topic's channel, created (and swept when idle) as needed. */
   private open(name: string): TopicChannel {
     this.assertOpen();
+    // Also swept when used: on Workers a timer lives only as long as the request that set it.
+    if (Date.now() - this.lastSweep >= this.idleTimeout / 2) this.sweep();
     let topic = this.live.get(name);
     if (!topic) {
       const backplane = this.broker.backplane(name);
@@ -249,6 +252,7 @@ class HubImpl<Events extends object> implements Hub<Events> {
 
   private sweep(): void {
     const now = Date.now();
+    this.lastSweep = now;
     for (const [name, topic] of this.live) {
       if (topic.channel.size > 0) topic.lastUsed = now;
       else if (now - topic.lastUsed >= this.idleTimeout) {
