@@ -17,7 +17,7 @@ export type ServerCommand =
     }
   | { cmd: 'ack'; upTo: number }
   | { cmd: 'latency'; from: number; count: number; intervalMs: number }
-  | { cmd: 'paced'; from: number; count: number; perSecond: number }
+  | { cmd: 'paced'; from: number; count: number; perSecond: number; maxMs: number }
   | { cmd: 'memory' }
   | { cmd: 'cpu' }
   | { cmd: 'exit' }

@@ -134,22 +134,26 @@ function runLatency(
 /**
  * Publishes `count` events at `perSecond` on a timer schedule, one per macrotask: each timer
  * tick publishes what is due, yielding (`setImmediate`) after every event, as events arriving
- * one by one from the network would. Behind schedule, it publishes one per turn until caught up.
+ * one by one from the network would. Behind schedule, it publishes one per turn until caught up,
+ * and stops at `maxMs` whatever is left.
  */
 function runPaced(
   target: BenchTarget,
   from: number,
   count: number,
   perSecond: number,
+  maxMs: number,
 ): Promise<ServerRunResult> {
   const start = { cpu: process.cpuUsage(), t: nowMicros() };
   const end = from + count - 1;
   let next = from;
   return new Promise((resolve) => {
     const step = () => {
-      const due = from + Math.floor(((nowMicros() - start.t) * perSecond) / 1e6);
-      if (next > end) {
-        resolve(cpuAndWall(start, false, end));
+      const elapsed = nowMicros() - start.t;
+      const due = from + Math.floor((elapsed * perSecond) / 1e6);
+      if (next > end || elapsed > maxMs * 1000) {
+        // Past the deadline, a target that fell behind publishes no more: the run stays bounded.
+        resolve(cpuAndWall(start, next <= end, next - 1));
       } else if (next <= due) {
         target.broadcast(makeEvent(next++));
         setImmediate(step);
@@ -218,7 +222,7 @@ async function handle(
     case 'latency':
       return runLatency(target, command.from, command.count, command.intervalMs);
     case 'paced':
-      return runPaced(target, command.from, command.count, command.perSecond);
+      return runPaced(target, command.from, command.count, command.perSecond, command.maxMs);
   }
 }
 
