@@ -25,8 +25,9 @@ export function redisBroker(options: RedisBrokerOptions): Broker {
   const limits = { maxLen, ttlMs };
   let closed = false;
 
+  const runs = new RedisRuns(topics, prefix);
   return {
-    runs: new RedisRuns(topics, prefix),
+    runs,
     backplane(topic) {
       if (closed) throw new SseError('ERR_SSE_BACKPLANE', 'backplane() on a closed broker');
       if (typeof topic !== 'string' || topic === '') {
@@ -39,6 +40,7 @@ export function redisBroker(options: RedisBrokerOptions): Broker {
     },
     async close() {
       closed = true;
+      runs.stop();
       await topics.close();
     },
   };

@@ -8,49 +8,22 @@ import {
 import type { RedisMessageListener } from './connection';
 import { topicBackplane } from './broker';
 import type { RedisTopics } from './redis-topics';
+import {
+  APPEND_MANY_SCRIPT,
+  FINISH_SCRIPT,
+  REAP_SCRIPT,
+  RENEW_SCRIPT,
+  START_SCRIPT,
+} from './run-scripts';
 import { topicKeys } from './topic-keys';
 
 /** A run's stream is never trimmed by length: a run is finite, and expires with its `ttl`. */
 const RUN_MAX_LEN = 100_000_000;
-
-/**
- * A run starts over: its old events and trimmed mark go, its state reads "running".
- * KEYS: stream, trimmed mark, run state. ARGV: ttl ms.
- */
-const START_SCRIPT = `
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
-redis.call('HSET', KEYS[3], 'status', 'running')
-redis.call('PEXPIRE', KEYS[3], ARGV[1])
-return 1
-`;
-
-/**
- * A batch of a run's events in one call: each `XADD` with the run's own id (never trimmed) and
- * published as `APPEND_SCRIPT` publishes it (entries.ts: `decodeMessage`), the stream's ttl
- * renewed once. KEYS: stream. ARGV: ttl ms, PUBLISH or SPUBLISH, channel, then per event: id,
- * data, serialized (0|1), event (empty: none).
- */
-const APPEND_MANY_SCRIPT = `
-for i = 4, #ARGV, 4 do
-  local id, data, serialized, event = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  if event == '' then
-    redis.call('XADD', KEYS[1], id, 'd', data, 's', serialized)
-  else
-    redis.call('XADD', KEYS[1], id, 'd', data, 's', serialized, 'e', event)
-  end
-  local flags = serialized .. (event == '' and '0' or '1')
-  redis.call(ARGV[2], ARGV[3], id .. '\\n' .. flags .. '\\n' .. event .. '\\n' .. data)
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return 1
-`;
-
-/** KEYS: run state. ARGV: status, final id, ttl ms. */
-const FINISH_SCRIPT = `
-redis.call('HSET', KEYS[1], 'status', ARGV[1], 'finalId', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
-`;
+const DEFAULT_TTL_MS = 86_400_000;
+/** How often an instance with readers of a running run checks its producer's lease. */
+const WATCH_MS = 1000;
+/** The `sse-error` data of a run whose producer died. */
+const PRODUCER_DIED = JSON.stringify({ message: 'the run stopped: its producer is gone' });
 
 /**
  * Runs on Redis: a run's state in a hash next to its stream (`<stream>:run`, the same hash
@@ -59,7 +32,16 @@ return 1
  * and expires `ttl` after its last append.
  */
 export class RedisRuns implements BrokerRuns {
-  private readonly ttls = new Map<string, number>();
+  /** Runs this instance produces: their ttl, and the timer renewing their lease. */
+  private readonly producing = new Map<
+    string,
+    { ttlMs: number; renew: ReturnType<typeof setInterval> }
+  >();
+  /** Runs this instance has readers of: one check of their producer's lease for all. */
+  private readonly watched = new Map<
+    string,
+    { readers: number; timer: ReturnType<typeof setInterval> }
+  >();
 
   constructor(
     private readonly topics: RedisTopics,
@@ -101,31 +83,70 @@ export class RedisRuns implements BrokerRuns {
 
   async start(topic: string, options: RunStartOptions): Promise<void> {
     const keys = this.keys(topic);
-    this.ttls.set(topic, options.ttlMs);
-    await this.send(keys.stream, [
+    const { stream, trimmed, run, lease } = keys;
+    const leaseMs = String(options.leaseMs);
+    this.stopRenewing(topic);
+    const renew = setInterval(() => {
+      this.send(stream, ['EVAL', RENEW_SCRIPT, '2', run, lease, leaseMs]).catch(() => undefined);
+    }, options.leaseMs / 3);
+    // The lease never keeps a process alive; a producer that stops renewing is presumed dead.
+    renew.unref?.();
+    this.producing.set(topic, { ttlMs: options.ttlMs, renew });
+    const ttlMs = String(options.ttlMs);
+    await this.send(stream, [
       'EVAL',
       START_SCRIPT,
-      '3',
-      keys.stream,
-      keys.trimmed,
-      keys.run,
-      String(options.ttlMs),
+      '4',
+      stream,
+      trimmed,
+      run,
+      lease,
+      ttlMs,
+      leaseMs,
     ]);
   }
 
   async finish(topic: string, state: RunState): Promise<void> {
     const keys = this.keys(topic);
-    const ttlMs = this.ttls.get(topic) ?? 86_400_000;
-    this.ttls.delete(topic);
+    const ttlMs = this.producing.get(topic)?.ttlMs ?? DEFAULT_TTL_MS;
+    this.stopRenewing(topic);
     await this.send(keys.stream, [
       'EVAL',
       FINISH_SCRIPT,
-      '1',
+      '2',
       keys.run,
+      keys.lease,
       state.status,
       state.finalId ?? '',
       String(ttlMs),
     ]);
+  }
+
+  watch(topic: string): () => void {
+    let watched = this.watched.get(topic);
+    if (!watched) {
+      const timer = setInterval(() => void this.reap(topic).catch(() => undefined), WATCH_MS);
+      timer.unref?.();
+      watched = { readers: 0, timer };
+      this.watched.set(topic, watched);
+    }
+    watched.readers++;
+    const entry = watched;
+    let stopped = false;
+    return () => {
+      if (stopped) return;
+      stopped = true;
+      if (--entry.readers > 0) return;
+      clearInterval(entry.timer);
+      if (this.watched.get(topic) === entry) this.watched.delete(topic);
+    };
+  }
+
+  /** Stops every renewal and watch of this instance (the broker closes). */
+  stop(): void {
+    for (const topic of [...this.producing.keys()]) this.stopRenewing(topic);
+    for (const { timer } of this.watched.values()) clearInterval(timer);
+    this.watched.clear();
   }
 
   async state(topic: string): Promise<RunState | undefined> {
@@ -154,9 +175,32 @@ export class RedisRuns implements BrokerRuns {
     return () => void link.unsubscribe(cancel, entry).catch(() => undefined);
   }
 
+  /** Fails the run if its producer's lease passed (any instance may; the first one does). */
+  private async reap(topic: string): Promise<void> {
+    const keys = this.keys(topic);
+    const reaped = await this.send(keys.stream, [
+      'EVAL',
+      REAP_SCRIPT,
+      '3',
+      keys.stream,
+      keys.run,
+      keys.lease,
+      this.topics.link.sharded ? 'SPUBLISH' : 'PUBLISH',
+      keys.channel,
+      PRODUCER_DIED,
+    ]);
+    if (reaped !== null) this.watched.delete(topic);
+  }
+
+  private stopRenewing(topic: string): void {
+    clearInterval(this.producing.get(topic)?.renew);
+    this.producing.delete(topic);
+  }
+
   private keys(topic: string) {
     const keys = topicKeys(this.prefix, topic);
-    return { ...keys, run: `${keys.stream}:run`, cancel: `${keys.stream}:cancel` };
+    const { stream } = keys;
+    return { ...keys, run: `${stream}:run`, lease: `${stream}:lease`, cancel: `${stream}:cancel` };
   }
 
   private async send(key: string, args: string[]): Promise<unknown> {

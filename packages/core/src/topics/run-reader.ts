@@ -49,12 +49,24 @@ export function subscribeTopic(
   const lastEventId = 'lastEventId' in options ? options.lastEventId : stream.lastEventId;
   const handle = reader.channel[openReplay](stream, lastEventId, options.filter);
   if (!handle) return noop;
-  const unwatch = stream.onClose(() => reader.live.delete(stream));
+  let stopWatching = noop;
+  const leave = () => {
+    reader.live.delete(stream);
+    stopWatching();
+    stopWatching = noop;
+  };
+  const unwatch = stream.onClose(leave);
   void Promise.resolve(reader.runs.state(reader.name))
-    .then((state) => replay(reader, stream, handle, lastEventId, state !== undefined))
+    .then((state) => {
+      // While it has readers here, the broker checks that the run's producer lives.
+      if (state?.status === 'running' && !stream.closed) {
+        stopWatching = reader.runs.watch?.(reader.name) ?? noop;
+      }
+      return replay(reader, stream, handle, lastEventId, state !== undefined);
+    })
     .catch((error: unknown) => stream.fail(error));
   return () => {
-    reader.live.delete(stream);
+    leave();
     unwatch();
     handle.unsubscribe();
   };
