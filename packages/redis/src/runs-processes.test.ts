@@ -15,7 +15,8 @@ const LEASE_MS = 1000;
 
 /**
  * A producer in a process of its own (tsx, on the sources): a run publishing a token every
- * 20 ms, on a redisBroker with a 1 s lease. Prints "producing" once tokens are stored.
+ * 20 ms, on a redisBroker with a 1 s lease. Prints "producing" once tokens are stored; ends
+ * the run (`{ reason: "cancelled" }`) and exits when its signal aborts.
  */
 function startProducer(prefix: string, name: string): { child: ChildProcess; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'sse-run-producer-'));
@@ -32,10 +33,14 @@ import { redisBroker } from ${JSON.stringify(source('./index.ts'))};
 const hub = createHub({ broker: redisBroker({ url: ${JSON.stringify(REDIS_URL)}, prefix: ${JSON.stringify(prefix)} }) });
 const run = hub.run(${JSON.stringify(name)}, { lease: ${LEASE_MS} });
 let i = 0;
-setInterval(() => {
+const timer = setInterval(() => {
   const n = i++;
   void run.publish('t' + n).then(() => { if (n === 5) console.log('producing'); });
 }, 20);
+run.signal.addEventListener('abort', () => {
+  clearInterval(timer);
+  void run.end({ reason: 'cancelled' }).then(() => process.exit(0));
+});
 `,
   );
   // One process (tsx as a loader, not its CLI, which runs the script in a child of its own),
@@ -57,12 +62,33 @@ function tsxLoader(): string {
 }
 
 let cleanup: (() => Promise<void>)[] = [];
+
+/** Once the producer produces: another instance (this process) serving the run's readers. */
+async function readerInstance(child: ChildProcess, prefix: string, name: string) {
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('producing')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`the producer exited (${code})`)));
+  });
+  const broker = redisBroker({ url: REDIS_URL, prefix });
+  const hub = createHub<{ message: string }>({ broker });
+  const server: NodeSseServer = await serveNodeSse({ heartbeat: false }, (stream) => {
+    hub.topics(name).subscribe(stream);
+  });
+  cleanup.push(async () => {
+    await server.close();
+    hub.close();
+    await broker.close();
+  });
+  return { hub, server };
+}
 afterEach(async () => {
   for (const step of cleanup.reverse()) await step();
   cleanup = [];
 });
 
-describe('runs on redisBroker: producer death', () => {
+describe('runs on redisBroker across processes', () => {
   it('fails the run for every reader within its lease when the producer is SIGKILLed; its events stay readable', async () => {
     const prefix = freshPrefix();
     const { child, dir } = startProducer(prefix, 'job:1');
@@ -71,23 +97,7 @@ describe('runs on redisBroker: producer death', () => {
       rmSync(dir, { recursive: true, force: true });
       return Promise.resolve();
     });
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('producing')) resolve();
-      });
-      child.on('exit', (code) => reject(new Error(`the producer exited (${code})`)));
-    });
-
-    const broker = redisBroker({ url: REDIS_URL, prefix });
-    const hub = createHub<{ message: string }>({ broker });
-    const server: NodeSseServer = await serveNodeSse({ heartbeat: false }, (stream) => {
-      hub.topics('job:1').subscribe(stream);
-    });
-    cleanup.push(async () => {
-      await server.close();
-      hub.close();
-      await broker.close();
-    });
+    const { hub, server } = await readerInstance(child, prefix, 'job:1');
     const reader = await openRawSse(server.url);
     await reader.waitForEvents(8);
     child.kill('SIGKILL');
@@ -110,5 +120,32 @@ describe('runs on redisBroker: producer death', () => {
     const late = await openRawSse(server.url);
     await late.ended;
     expect(late.events.map((event) => event.data)).toEqual(reader.events.map((e) => e.data));
+  });
+
+  it('cancels a run produced by another process: its signal aborts there, readers get its end', async () => {
+    const prefix = freshPrefix();
+    const { child, dir } = startProducer(prefix, 'job:2');
+    cleanup.push(() => {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
+    });
+    const { hub, server } = await readerInstance(child, prefix, 'job:2');
+    const reader = await openRawSse(server.url);
+    await reader.waitForEvents(3);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // A stop button served by this instance; the producer subscribes to cancels when it starts.
+    await hub.cancel('job:2');
+    // Cancels are fire and forget (pub/sub): asked again until heard, should the first race
+    // the producer's subscription.
+    const again = setInterval(() => void hub.cancel('job:2'), 500);
+    await reader.ended;
+    clearInterval(again);
+    expect(reader.events.at(-1)).toMatchObject({
+      event: 'sse-end',
+      data: '{"reason":"cancelled"}',
+    });
+    expect(await exited).toBe(0);
+    expect(await hub.runStatus('job:2')).toBe('ended');
   });
 });
