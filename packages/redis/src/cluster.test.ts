@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createChannel, type Broker, type BackplaneEvent } from '@sse/core';
 import { openRawSse, serveNodeSse, waitUntil, type NodeSseServer } from '@sse/test-kit';
 import { startCluster, type OwnCluster } from './cluster.test-helper';
-import { redisBroker, type RedisClusterConnection } from './index';
+import { redisBackplane, redisBroker, type RedisClusterConnection } from './index';
 
 // A real three-master Redis Cluster of this file's own.
 let cluster: OwnCluster;
@@ -127,6 +127,25 @@ describe('redisBroker on Redis Cluster', () => {
 
     await broker.close();
     expect(await subscriptions()).toBe(0);
+  });
+});
+
+describe('redisBackplane on Redis Cluster', () => {
+  it('works with a hash tag in its key, and asks for one without', async () => {
+    expect(() => redisBackplane({ client: clients[0]!, key: 'sse:news' })).toThrow(
+      /key needs a hash tag/,
+    );
+    const [a, b] = clients.map((client) => redisBackplane({ client, key: 'sse:{news}' }));
+    const seen: string[] = [];
+    a!.listen((event) => seen.push(event.data));
+    await a!.readAfter('0-0');
+    const first = await b!.append(message('one'));
+    await b!.append(message('two'));
+
+    await waitUntil(() => seen.length === 2, 'both events on the other instance');
+    expect(seen).toEqual(['one', 'two']);
+    expect(dataOf((await a!.readAfter(first)).events)).toEqual(['two']);
+    await Promise.all([a!.close?.(), b!.close?.()]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { SseError } from '@sse/core';
-import type { RedisClusterConnection, RedisConnection } from './connection';
+import { isCluster, type RedisClusterConnection, type RedisConnection } from './connection';
 import { warn } from './outage';
 import type { RedisSource } from './redis-link';
 
@@ -43,6 +43,12 @@ export function resolveOptions(options: RedisBackplaneOptions): ResolvedRedisBac
   const source = checkSource('redisBackplane', options);
   if (typeof key !== 'string' || key === '') {
     throw new SseError('ERR_SSE_OPTIONS', `key must be a non-empty string, got ${String(key)}`);
+  }
+  if (source.client !== undefined && isCluster(source.client) && !/\{[^}]+\}/.test(key)) {
+    throw new SseError(
+      'ERR_SSE_OPTIONS',
+      `on Redis Cluster, key needs a hash tag so that its keys share a slot (e.g. "sse:{news}"), got ${JSON.stringify(key)}`,
+    );
   }
   if (!Number.isSafeInteger(maxLen) || maxLen < 1) {
     throw new SseError(
