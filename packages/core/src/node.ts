@@ -28,7 +28,7 @@ export function openNodeStream<State extends object = Record<string, unknown>>(
   res: NodeResponse,
   options: NodeStreamOptions = {},
 ): SseStream<State> {
-  validateStreamOptions(options);
+  const checked = validateStreamOptions(options);
   if (res.headersSent) {
     throw new SseError(
       'ERR_SSE_HEADERS_SENT',
@@ -55,7 +55,7 @@ export function openNodeStream<State extends object = Record<string, unknown>>(
       response.on('close', disconnect);
       return transport;
     },
-    { ...options, lastEventId: readLastEventId(req.headers['last-event-id'], req.url) },
+    { ...options, checked, lastEventId: readLastEventId(req.headers['last-event-id'], req.url) },
   );
   // The client may have left while the app got ready (auth, a channel lookup): 'close' has
   // then fired already and will not again, and the stream would wait for it forever.

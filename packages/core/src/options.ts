@@ -1,6 +1,7 @@
 import { SseError } from './errors';
 import { assertRetry } from './framing';
 import { timerPerStream } from './heartbeat';
+import type { CheckedStreamOptions } from './stream-options';
 
 /** Stream option defaults, as documented on `SseStreamOptions`. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -27,10 +28,7 @@ interface RawStreamOptions {
 }
 
 /** Checks stream options once, at the call site's first use, and fills in defaults. */
-export function validateStreamOptions(options: RawStreamOptions): {
-  heartbeat: number | false;
-  maxBufferedBytes: number;
-} {
+export function validateStreamOptions(options: RawStreamOptions): CheckedStreamOptions {
   // On Workers a stream needs a timer and a write of its own to stay open and to notice a
   // client that left (heartbeat.ts): `false` would leave a gone client subscribed.
   const heartbeat =

@@ -52,4 +52,12 @@ export interface SsePipeOptions {
 /** @internal What a binding passes besides the user's options. */
 export interface SseStreamInit extends SseStreamOptions {
   lastEventId?: string | undefined;
+  /** The options as the binding already checked them: not checked again. */
+  checked?: CheckedStreamOptions;
+}
+
+/** @internal Stream options checked, with their defaults. */
+export interface CheckedStreamOptions {
+  heartbeat: number | false;
+  maxBufferedBytes: number;
 }

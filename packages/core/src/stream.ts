@@ -51,7 +51,7 @@ export class SseStream<State extends object = Record<string, unknown>> {
 
   /** @internal Use a binding. */
   constructor(connect: SseTransportFactory, init: SseStreamInit = {}) {
-    const options = validateStreamOptions(init);
+    const options = init.checked ?? validateStreamOptions(init);
     this.lastEventId = init.lastEventId;
     this.budget = new BufferBudget(options.maxBufferedBytes);
     this.serialize = init.serialize;

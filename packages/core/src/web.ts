@@ -39,7 +39,7 @@ export function createSseBody<State extends object = Record<string, unknown>>(
   options: CreateResponseOptions = {},
   transport?: (body: WebBodyTransport) => SseTransportFactory,
 ): SseBody<State> {
-  validateStreamOptions(options);
+  const checked = validateStreamOptions(options);
   const web = new WebBodyTransport(
     request.signal,
     options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
@@ -47,6 +47,7 @@ export function createSseBody<State extends object = Record<string, unknown>>(
   const body = web.createBody();
   const stream = new SseStream<State>(transport ? transport(web) : (sink) => web.attach(sink), {
     ...options,
+    checked,
     lastEventId: readLastEventId(request.headers.get('last-event-id'), request.url),
   });
   web.watchRequest();
