@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createChannel, type Broker, type BackplaneEvent } from '@sse/core';
-import { openRawSse, serveNodeSse, waitUntil, type NodeSseServer } from '@sse/test-kit';
+import { openRawSse, serveNodeSse, sleep, waitUntil, type NodeSseServer } from '@sse/test-kit';
 import { startCluster, type OwnCluster } from './cluster.test-helper';
 import { redisBackplane, redisBroker, type RedisClusterConnection } from './index';
 
@@ -23,8 +23,8 @@ afterEach(async () => {
 });
 
 /** A broker on Cluster client number `n`: one server instance. */
-function instance(n = 0, client = clients[n]!): Broker {
-  const broker = redisBroker({ client, maxLen: 5 });
+function instance(n = 0, client = clients[n]!, maxLen = 5): Broker {
+  const broker = redisBroker({ client, maxLen, onError: () => {} });
   brokers.push(broker);
   return broker;
 }
@@ -59,17 +59,19 @@ describe('redisBroker on Redis Cluster', () => {
   it('delivers live events across two instances, for topics on different shards', async () => {
     const [a, b] = [instance(0), instance(1)];
     const topics = await topicsOnTwoShards();
-    const seen: string[] = [];
+    const seen = new Map(topics.map((topic) => [topic, [] as string[]]));
     for (const topic of topics) {
       const plane = a.backplane(topic);
-      plane.listen((event) => seen.push(event.data));
+      plane.listen((event) => seen.get(topic)!.push(event.data));
       await plane.readAfter('0-0');
     }
 
     for (let n = 0; n < 10; n++) await b.backplane(topics[n % 2]!).append(message(`${n}`));
 
-    await waitUntil(() => seen.length === 10, 'every event on instance a');
-    expect(seen).toEqual(Array.from({ length: 10 }, (_, n) => `${n}`));
+    // In order within a topic; two shards' events reach an instance on two connections.
+    await waitUntil(() => [...seen.values()].every((got) => got.length === 5), 'every event');
+    expect(seen.get(topics[0])).toEqual(['0', '2', '4', '6', '8']);
+    expect(seen.get(topics[1])).toEqual(['1', '3', '5', '7', '9']);
   });
 
   it('replays through a channel on one instance what was published on another', async () => {
@@ -104,6 +106,35 @@ describe('redisBroker on Redis Cluster', () => {
       const read = await broker.backplane(topic).readAfter(ids[i]!);
       expect(read.gap).toBe(true);
       expect(dataOf(read.events)).toEqual(['after']);
+    }
+  });
+
+  it('reads what was published while its shard subscriber connections were away, once and in order', async () => {
+    // Nothing published meanwhile is trimmed away before it is read.
+    const [listener, publisher] = [instance(0, clients[0], 1000), instance(1, clients[1], 1000)];
+    const topics = await topicsOnTwoShards();
+    const seen = new Map(topics.map((topic) => [topic, [] as string[]]));
+    for (const topic of topics) {
+      const plane = listener.backplane(topic);
+      plane.listen((event) => seen.get(topic)!.push(event.data));
+      await plane.readAfter('0-0');
+    }
+    const published: string[] = [];
+    const publishing = (async () => {
+      for (let n = 0; n < 200; n++) {
+        await publisher.backplane(topics[n % 2]!).append(message(`${n}`));
+        published.push(`${n}`);
+        if (n % 10 === 0) await sleep(2);
+      }
+    })();
+    await waitUntil(() => published.length >= 60, '60 events published');
+    await cluster.onEveryMaster(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+    await publishing;
+
+    for (const [i, topic] of topics.entries()) {
+      const expected = published.filter((_, n) => n % 2 === i);
+      await waitUntil(() => seen.get(topic)!.length >= expected.length, `every event of ${topic}`);
+      expect(seen.get(topic)).toEqual(expected);
     }
   });
 

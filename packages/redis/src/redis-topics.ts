@@ -290,8 +290,18 @@ export class RedisTopics {
   private resync(): void {
     if (this.closed) return;
     for (const feed of this.feeds.values()) {
-      if (feed.subscribed) void this.sync(feed);
-      else if (feed.failed) feed.started = this.start(feed);
+      if (!feed.subscribed) {
+        if (feed.failed) feed.started = this.start(feed);
+      } else if (!this.link.sharded) {
+        void this.sync(feed);
+      } else {
+        // node-redis may move a shard's subscriptions to a new connection after the one that
+        // reports ready: subscribing again (a no-op when already done) resolves once it holds.
+        this.link.subscribe(feed.keys.channel, feed.onMessage).then(
+          () => this.sync(feed),
+          (error: unknown) => this.failed(feed, error),
+        );
+      }
     }
   }
 }
