@@ -1,16 +1,20 @@
 import {
+  compareEventIds,
   SseError,
   type Backplane,
+  type BackplaneReadResult,
   type BrokerRuns,
   type RunStartOptions,
   type RunState,
 } from '@sse/core';
 import type { RedisMessageListener } from './connection';
+import { decodeEntries } from './entries';
 import { topicBackplane } from './broker';
 import type { RedisTopics } from './redis-topics';
 import {
   APPEND_MANY_SCRIPT,
   FINISH_SCRIPT,
+  READ_PAGE_SCRIPT,
   REAP_SCRIPT,
   RENEW_SCRIPT,
   START_SCRIPT,
@@ -20,6 +24,8 @@ import { topicKeys } from './topic-keys';
 /** A run's stream is never trimmed by length: a run is finite, and expires with its `ttl`. */
 const RUN_MAX_LEN = 100_000_000;
 const DEFAULT_TTL_MS = 86_400_000;
+/** An id after every id: reading after it reads nothing. */
+const AFTER_EVERYTHING = `${Number.MAX_SAFE_INTEGER}-0`;
 /** How often an instance with readers of a running run checks its producer's lease. */
 const WATCH_MS = 1000;
 /** The `sse-error` data of a run whose producer died. */
@@ -147,6 +153,32 @@ export class RedisRuns implements BrokerRuns {
     for (const topic of [...this.producing.keys()]) this.stopRenewing(topic);
     for (const { timer } of this.watched.values()) clearInterval(timer);
     this.watched.clear();
+  }
+
+  async readAfter(topic: string, lastEventId: string, limit: number): Promise<BackplaneReadResult> {
+    const keys = this.keys(topic);
+    // The topic's own read of nothing: it returns once this instance's live feed of the topic
+    // is subscribed and has delivered every stored event, so none falls between page and feed.
+    await this.topics.readAfter(keys, AFTER_EVERYTHING);
+    const known = compareEventIds(lastEventId, '0-0') !== undefined;
+    const start = known ? `(${lastEventId}` : '-';
+    const reply = await this.send(keys.stream, [
+      'EVAL',
+      READ_PAGE_SCRIPT,
+      '1',
+      keys.stream,
+      start,
+      String(limit),
+    ]);
+    if (!Array.isArray(reply) || reply.length !== 2) {
+      throw new SseError('ERR_SSE_BACKPLANE', 'unexpected reply from Redis to a run page read');
+    }
+    const oldestId = decodeEntries(reply[0])[0]?.id ?? null;
+    // An id before the run's first event, or of no run kept, is not of this run: a gap.
+    const gap =
+      lastEventId !== '0-0' &&
+      (!known || oldestId === null || (compareEventIds(lastEventId, oldestId) ?? -1) < 0);
+    return { events: decodeEntries(reply[1]), gap, oldestId };
   }
 
   async state(topic: string): Promise<RunState | undefined> {

@@ -65,3 +65,14 @@ end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1
 `;
+
+/**
+ * A page of a run: its oldest entry and up to ARGV[2] entries from ARGV[1] (an XRANGE start),
+ * so a long run is replayed in bounded replies. KEYS: stream.
+ */
+export const READ_PAGE_SCRIPT = `
+return {
+  redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1),
+  redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])
+}
+`;

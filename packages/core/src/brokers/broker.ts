@@ -1,4 +1,4 @@
-import type { Backplane } from '../backplane';
+import type { Backplane, BackplaneReadResult } from '../backplane';
 
 /**
  * The store and transport of many named topics: each topic gets a `Backplane` that shares the
@@ -50,6 +50,11 @@ export interface BrokerRuns {
    * would trim the run to the broker's `history`/`maxLen`. Optional.
    */
   backplane?(topic: string, options: RunStartOptions): Backplane;
+  /**
+   * Reads a run's events after `lastEventId`, at most `limit` of them: readers replay a run in
+   * pages through it when the topic's own `readAfter` would read it whole. Optional.
+   */
+  readAfter?(topic: string, lastEventId: string, limit: number): Promise<BackplaneReadResult>;
   /** Records the end of a run: its status and the id of its final event. */
   finish(topic: string, state: RunState): void | Promise<void>;
   /** What is known of the run; `undefined` when nothing. At once when the broker can tell. */

@@ -104,7 +104,7 @@ async function replay(
     // A plain topic without an id starts live, its position given as the client's cursor.
     if (position !== undefined && !stream.closed) stream.writeFrame(cursorFrame(position));
   } else if (position !== undefined) {
-    position = await replayPages(reader, stream, handle, position, lastEventId);
+    position = await replayPages(reader, stream, handle, position, lastEventId, isRun);
   }
   for (;;) {
     if (stream.closed) return;
@@ -157,9 +157,15 @@ async function replayPages(
   handle: ReplayHandle,
   position: string,
   lastEventId: string | undefined,
+  isRun: boolean,
 ): Promise<string> {
+  const { runs, name, backplane } = reader;
+  const read = (after: string) =>
+    isRun && runs.readAfter
+      ? runs.readAfter(name, after, REPLAY_PAGE_SIZE)
+      : backplane.readAfter(after, REPLAY_PAGE_SIZE);
   for (let first = true; ; first = false) {
-    const page = await reader.backplane.readAfter(position, REPLAY_PAGE_SIZE);
+    const page = await read(position);
     if (stream.closed) return position;
     if (first && page.gap && lastEventId !== undefined && reader.gapEvent !== false) {
       const data = { lastEventId, oldestId: page.oldestId };

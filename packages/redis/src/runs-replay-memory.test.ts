@@ -1,0 +1,85 @@
+import { request, type IncomingMessage } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHub } from '@sse/core';
+import { retainedMemory, serveNodeSse, sleep, type NodeSseServer } from '@sse/test-kit';
+import { redisBroker } from './index';
+import { freshPrefix, REDIS_URL } from './redis-test-helpers.test-helper';
+
+const MB = 1024 * 1024;
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step();
+  cleanup = [];
+});
+
+/** Opens `url` paused: the test reads it one chunk at a time. */
+function openSlowReader(url: string): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { accept: 'text/event-stream' }, agent: false });
+    req.on('response', (res) => {
+      res.pause();
+      resolve(res);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function readChunk(res: IncomingMessage): Promise<Buffer | null> {
+  const chunk = res.read() as Buffer | null;
+  if (chunk !== null || res.readableEnded) return Promise.resolve(chunk);
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('readable', done);
+      res.off('end', done);
+      resolve(res.read() as Buffer | null);
+    };
+    res.on('readable', done);
+    res.on('end', done);
+  });
+}
+
+describe('runs on redisBroker: replay', () => {
+  it('replays a 50 MB run from Redis to a slow reader in pages: server memory grows by a few MB', async () => {
+    const prefix = freshPrefix();
+    const [producer, reader] = [
+      redisBroker({ url: REDIS_URL, prefix }),
+      redisBroker({ url: REDIS_URL, prefix }),
+    ];
+    const a = createHub<{ message: string }>({ broker: producer });
+    const b = createHub<{ message: string }>({ broker: reader });
+    const server: NodeSseServer = await serveNodeSse({ heartbeat: false }, (stream) => {
+      b.topics('log').subscribe(stream);
+    });
+    cleanup.push(async () => {
+      await server.close();
+      a.close();
+      b.close();
+      await Promise.all([producer.close(), reader.close()]);
+    });
+    const run = a.run('log');
+    const line = 'x'.repeat(10 * 1024);
+    for (let i = 0; i < 5000; i++) await run.publish(line);
+    await run.end();
+
+    const before = retainedMemory();
+    const res = await openSlowReader(server.url);
+    let received = 0;
+    let tail = '';
+    let peak = 0;
+    for (let chunks = 0; ; chunks++) {
+      const chunk = await readChunk(res);
+      if (chunk === null) break;
+      received += chunk.length;
+      tail = (tail + chunk.toString('latin1')).slice(-200);
+      if (chunks % 8 === 0) await sleep(1);
+      if (chunks % 150 === 0) peak = Math.max(peak, retainedMemory() - before);
+    }
+    console.info(
+      `run replay from Redis: ${(received / MB).toFixed(1)} MB sent, server memory +${(peak / MB).toFixed(1)} MB at most`,
+    );
+    expect(received).toBeGreaterThan(50 * 1000 * 1000);
+    expect(tail).toMatch(/event: sse-end\ndata: \{\}\n\n$/);
+    expect(peak).toBeLessThan(16 * MB);
+  }, 90_000);
+});
