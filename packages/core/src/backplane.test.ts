@@ -175,3 +175,25 @@ describe('memoryBackplane', () => {
     },
   );
 });
+
+describe('memoryBackplane memory', () => {
+  it('keeps exactly the last `history` events while its ring grows to them', async () => {
+    const { backplane, ids } = await filled(100, 250);
+    const read = await backplane.readAfter(ids[159]!);
+    expect(read.gap).toBe(false);
+    expect(idsOf(read.events)).toEqual(ids.slice(160));
+    expect(read.oldestId).toBe(ids[150]);
+    expect((await backplane.readAfter(ids[99]!)).gap).toBe(true);
+  });
+
+  it('costs a few slots, not `history` of them, for a topic published once', async () => {
+    const { retainedMemory } = await import('@sse/test-kit/unit');
+    const before = retainedMemory();
+    const planes = Array.from({ length: 10_000 }, () => memoryBackplane({ history: 1000 }));
+    for (const plane of planes) await plane.append(input('once'));
+    const perBackplane = (retainedMemory() - before) / planes.length;
+    // A ring of 1000 slots alone would be ~9 KB each.
+    expect(perBackplane).toBeLessThan(3000);
+    expect(planes).toHaveLength(10_000);
+  });
+});

@@ -97,7 +97,10 @@ export function memoryBackplane(options: MemoryBackplaneOptions = {}): Backplane
       `history must be a non-negative integer, got ${String(capacity)}`,
     );
   }
-  const ring: (BackplaneEvent | undefined)[] = new Array<BackplaneEvent | undefined>(capacity);
+  // The ring grows (doubling) up to `capacity` as events arrive: a topic published once costs
+  // a few slots, not `history` of them.
+  let size = Math.min(capacity, 8);
+  let ring: (BackplaneEvent | undefined)[] = new Array<BackplaneEvent | undefined>(size);
   // Sequence numbers are internal: they order events even when publishers choose their ids.
   const seqOfId = new Map<string, number>();
   const listeners = new Set<(event: BackplaneEvent) => void>();
@@ -107,9 +110,21 @@ export function memoryBackplane(options: MemoryBackplaneOptions = {}): Backplane
   let newestEvictedOrdered: string | undefined;
 
   const oldestSeq = () => Math.max(1, nextSeq - capacity);
-  const at = (seq: number) => ring[seq % capacity];
+  const at = (seq: number) => ring[seq % size];
   // Which slots hold an id this backplane assigned (ordered), rather than a publisher's own.
-  const assignedRing = new Uint8Array(capacity);
+  let assignedRing = new Uint8Array(size);
+  const grow = () => {
+    const grown = Math.min(capacity, size * 2);
+    const nextRing = new Array<BackplaneEvent | undefined>(grown);
+    const nextAssigned = new Uint8Array(grown);
+    for (let seq = oldestSeq(); seq < nextSeq; seq++) {
+      nextRing[seq % grown] = ring[seq % size];
+      nextAssigned[seq % grown] = assignedRing[seq % size]!;
+    }
+    ring = nextRing;
+    assignedRing = nextAssigned;
+    size = grown;
+  };
   const evict = (id: string, assigned: boolean) => {
     lastEvictedId = id;
     // Assigned ids only grow, so the last one evicted is the newest.
@@ -139,6 +154,7 @@ export function memoryBackplane(options: MemoryBackplaneOptions = {}): Backplane
 
   return {
     append(input) {
+      if (nextSeq > size && size < capacity) grow();
       const seq = nextSeq++;
       const id = input.id ?? nextEventId();
       const stored: BackplaneEvent = {
@@ -150,11 +166,11 @@ export function memoryBackplane(options: MemoryBackplaneOptions = {}): Backplane
       if (capacity > 0) {
         const evicted = at(seq);
         if (evicted) {
-          evict(evicted.id, assignedRing[seq % capacity] === 1);
+          evict(evicted.id, assignedRing[seq % size] === 1);
           if (seqOfId.get(evicted.id) === seq - capacity) seqOfId.delete(evicted.id);
         }
-        ring[seq % capacity] = stored;
-        assignedRing[seq % capacity] = input.id === undefined ? 1 : 0;
+        ring[seq % size] = stored;
+        assignedRing[seq % size] = input.id === undefined ? 1 : 0;
         seqOfId.set(id, seq);
       } else {
         evict(id, input.id === undefined);
