@@ -21,6 +21,7 @@ export function batchDelayTable(samples: readonly Sample[], ran: Ran): string {
     [
       'target',
       'batchDelay ms',
+      'events published',
       'deliveries/s',
       'vs raw',
       'server CPU s',
@@ -30,12 +31,13 @@ export function batchDelayTable(samples: readonly Sample[], ran: Ran): string {
       'missing / out of order / dropped',
     ],
     ran.ids.map((id) => {
-      if (ran.failed(id)) return [label(id), 'n/a', '', '', '', '', '', '', ''];
+      if (ran.failed(id)) return [label(id), 'n/a', '', '', '', '', '', '', '', ''];
       const rate = medianOf(samples, 'batch-delay', id, (s) => s.deliveriesPerSec);
       const p99 = medianOf(samples, 'batch-delay', id, (s) => s.p99Ms);
       return [
         label(id),
         fmt(medianOf(samples, 'batch-delay', id, (s) => s.batchDelay)),
+        fmt(medianOf(samples, 'batch-delay', id, (s) => s.events)),
         fmt(rate),
         ratio(rate, raw),
         fmt(

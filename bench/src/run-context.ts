@@ -4,6 +4,8 @@ import type { BenchOptions } from './options';
 import type { ClientCommand, ConnectReport, ServerCommand } from './protocol';
 import type { Failure, Sample } from './samples';
 
+const READY_TIMEOUT_MS = 30_000;
+
 export type Server = BenchChild<ServerCommand>;
 export type Client = BenchChild<ClientCommand>;
 
@@ -34,11 +36,21 @@ export async function startServer(
     flags.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
   const server = new BenchChild<ServerCommand>('server.ts', [id], flags, env);
+  let timer: NodeJS.Timeout | undefined;
+  // A server waiting on a service that is not there (Redis) must not hang the run.
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${id} did not start within ${READY_TIMEOUT_MS / 1000} s`)),
+      READY_TIMEOUT_MS,
+    );
+  });
   try {
-    return { server, port: await server.ready };
+    return { server, port: await Promise.race([server.ready, timeout]) };
   } catch (error) {
     await server.stop({ cmd: 'exit' });
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

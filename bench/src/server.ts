@@ -3,21 +3,14 @@
  * Started by main.ts as `node --import tsx --expose-gc server.ts <target-id>`.
  */
 import { writeHeapSnapshot } from 'node:v8';
-import { makeEvent, nowMicros } from './payload';
-import type {
-  Envelope,
-  MemoryResult,
-  ReplyMessage,
-  ServerCommand,
-  ServerRunResult,
-} from './protocol';
+import { runFanout, runLatency, runPaced } from './publishers';
+import type { Envelope, MemoryResult, ReplyMessage, ServerCommand } from './protocol';
 import { findTarget } from './targets/registry';
 import type { BenchTarget } from './targets/types';
 import { runTopics } from './topics/publisher';
 import { findTopicsTarget, type TopicsTarget } from './topics/targets';
 
 const BACKLOG = 4096;
-const RUN_TIMEOUT_MS = 120_000;
 
 let unhandled = 0;
 process.on('unhandledRejection', () => {
@@ -34,135 +27,6 @@ function send(message: unknown): void {
 
 function reply(id: number, value: unknown): void {
   send({ type: 'reply', id, ok: true, value } satisfies ReplyMessage);
-}
-
-function cpuAndWall(
-  start: { cpu: NodeJS.CpuUsage; t: number },
-  timedOut: boolean,
-  lastSeq: number,
-): ServerRunResult {
-  const cpu = process.cpuUsage(start.cpu);
-  return {
-    wallMs: (nowMicros() - start.t) / 1000,
-    cpuUserMs: cpu.user / 1000,
-    cpuSystemMs: cpu.system / 1000,
-    timedOut,
-    lastSeq,
-    startedAt: start.t,
-  };
-}
-
-/**
- * Publishes events `from`..`from+count-1` in bursts of `burst` per macrotask, never more than
- * `window` events ahead of the slowest client (the client acknowledges each completed burst).
- * Stops publishing after `maxMs` (at an acknowledgement boundary), so slow targets keep the run
- * short.
- */
-function runFanout(
-  target: BenchTarget,
-  from: number,
-  count: number,
-  burst: number,
-  window: number,
-  maxMs: number,
-  ackEvery: number,
-): Promise<ServerRunResult> {
-  let end = from + count - 1;
-  let stopping = false;
-  let next = from;
-  let acked = from - 1;
-  let scheduled = false;
-  const start = { cpu: process.cpuUsage(), t: nowMicros() };
-  return new Promise((resolve) => {
-    const canPublish = () => next <= end && next - 1 - acked < window;
-    const pump = () => {
-      scheduled = false;
-      if (!stopping && next > from && next <= end && nowMicros() - start.t > maxMs * 1000) {
-        // Stop at the next acknowledged boundary: the client acknowledges every `ackEvery`.
-        stopping = true;
-        end = Math.min(end, from - 1 + Math.ceil((next - from) / ackEvery) * ackEvery);
-      }
-      if (next > end) {
-        if (acked >= end) finish(false);
-        return;
-      }
-      if (!canPublish()) return;
-      const stop = Math.min(end, next + burst - 1);
-      for (; next <= stop; next++) target.broadcast(makeEvent(next));
-      schedule();
-    };
-    const schedule = () => {
-      if (scheduled || !canPublish()) return;
-      scheduled = true;
-      setImmediate(pump);
-    };
-    const finish = (timedOut: boolean) => {
-      clearTimeout(timer);
-      onAck = undefined;
-      resolve(cpuAndWall(start, timedOut, end));
-    };
-    const timer = setTimeout(() => finish(true), RUN_TIMEOUT_MS);
-    onAck = (upTo) => {
-      if (upTo > acked) acked = upTo;
-      if (acked >= end) finish(false);
-      else schedule();
-    };
-    schedule();
-  });
-}
-
-/** Publishes `count` events, one every `intervalMs`. */
-function runLatency(
-  target: BenchTarget,
-  from: number,
-  count: number,
-  intervalMs: number,
-): Promise<ServerRunResult> {
-  const start = { cpu: process.cpuUsage(), t: nowMicros() };
-  let next = from;
-  return new Promise((resolve) => {
-    const timer = setInterval(() => {
-      target.broadcast(makeEvent(next++));
-      if (next >= from + count) {
-        clearInterval(timer);
-        resolve(cpuAndWall(start, false, next - 1));
-      }
-    }, intervalMs);
-  });
-}
-
-/**
- * Publishes `count` events at `perSecond` on a timer schedule, one per macrotask: each timer
- * tick publishes what is due, yielding (`setImmediate`) after every event, as events arriving
- * one by one from the network would. Behind schedule, it publishes one per turn until caught up,
- * and stops at `maxMs` whatever is left.
- */
-function runPaced(
-  target: BenchTarget,
-  from: number,
-  count: number,
-  perSecond: number,
-  maxMs: number,
-): Promise<ServerRunResult> {
-  const start = { cpu: process.cpuUsage(), t: nowMicros() };
-  const end = from + count - 1;
-  let next = from;
-  return new Promise((resolve) => {
-    const step = () => {
-      const elapsed = nowMicros() - start.t;
-      const due = from + Math.floor((elapsed * perSecond) / 1e6);
-      if (next > end || elapsed > maxMs * 1000) {
-        // Past the deadline, a target that fell behind publishes no more: the run stays bounded.
-        resolve(cpuAndWall(start, next <= end, next - 1));
-      } else if (next <= due) {
-        target.broadcast(makeEvent(next++));
-        setImmediate(step);
-      } else {
-        setTimeout(step, 1);
-      }
-    };
-    step();
-  });
 }
 
 function collectGarbage(): void {
@@ -215,6 +79,7 @@ async function handle(
         command.window,
         command.maxMs,
         command.ackEvery,
+        setOnAck,
       );
     case 'ack':
       onAck?.(command.upTo);

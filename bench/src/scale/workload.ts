@@ -5,6 +5,7 @@ import type { Client, RunContext, Server } from '../run-context';
 import { connect, sleep, startServer, waitForSubscribers } from '../run-context';
 import type { Sample, ScaleHeartbeat } from '../samples';
 import { findTarget, type TargetInfo } from '../targets/registry';
+import { checkRedis } from '../redis-check';
 import { socketSlabBytes } from './slab';
 
 /** Connections per source address: each address's port search slows sharply as it fills. */
@@ -37,6 +38,7 @@ export async function scale(ctx: RunContext, target: { id: string }): Promise<vo
   const { scaleConnections: n, scaleWorkers: workers, scaleHeartbeats } = ctx.options;
   const heartbeats: ScaleHeartbeat[] = [];
   const extraClients: Client[] = [];
+  if (workers > 1) await checkRedis();
   try {
     for (let w = 1; w < workers; w++) {
       const client = new BenchChild<ClientCommand>('client.ts', []);

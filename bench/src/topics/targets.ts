@@ -51,8 +51,7 @@ export function findTopicsTarget(id: string): TopicsTargetInfo | undefined {
   return TOPICS_TARGETS.find((target) => target.id === id);
 }
 
-/** Redis for the targets on it: `SSE_REDIS_URL`, else the local default. */
-export const redisUrl = () => process.env.SSE_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { redisUrl } from '../redis-check';
 
 /** Keys of one run (set by the orchestrator, shared by its two servers). */
 export const redisPrefix = () => process.env.BENCH_REDIS_PREFIX ?? 'sse-bench:';

@@ -2,6 +2,7 @@ import type { RunContext, Server } from '../run-context';
 import { sleep, startServer, waitForSubscribers } from '../run-context';
 import type { TopicsDeliveryReport, TopicsLayout, TopicsRunResult } from './protocol';
 import { serverOfClient } from './protocol';
+import { checkRedis } from '../redis-check';
 import { findTopicsTarget } from './targets';
 
 /** Deliveries the publishers may run ahead of what the client has read. */
@@ -22,6 +23,7 @@ export async function topics(ctx: RunContext, target: { id: string }): Promise<v
     rooms: ctx.options.topicsRooms,
     servers: info.servers,
   };
+  if (info.servers > 1) await checkRedis();
   const env = { BENCH_REDIS_PREFIX: `sse-bench-${Date.now().toString(36)}:` };
   const started: { server: Server; port: number }[] = [];
   try {
