@@ -72,9 +72,13 @@ async function main(): Promise<void> {
   console.log(
     `machine: ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}`,
   );
-  console.log(
-    `workloads: ${options.workloads.join(', ')}; targets: ${options.targets.map((t) => t.id).join(', ')}; reps: ${options.reps}\n`,
+  const plan = options.workloads.map(
+    (w) =>
+      `${w} (${targetsOf(w, options)
+        .map((t) => t.id)
+        .join(', ')})`,
   );
+  console.log(`workloads: ${plan.join('; ')}; reps: ${options.reps}\n`);
 
   if (options.build) {
     const needsRedis = options.workloads.includes('topics') || options.scaleWorkers > 1;
