@@ -133,9 +133,10 @@ class ChannelImpl<Events extends object> implements Channel<Events>, ReplaySourc
         subscriber.queue = [];
         return queued;
       },
-      goLive: () => {
+      goLive: (after) => {
         if (subscriber.queue && subscriber.queue.length > 0) return false;
         subscriber.queue = null;
+        subscriber.after = after;
         return true;
       },
       unsubscribe: () => this.remove(subscriber),

@@ -1,5 +1,6 @@
-import { useMemoryStreams, type MemoryStreamOptions } from '@sse/test-kit/unit';
+import { sleep, useMemoryStreams, type MemoryStreamOptions } from '@sse/test-kit/unit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { memoryBackplane, type Backplane, type BackplaneEvent } from './backplane';
 import { createChannel, type Channel, type ChannelOptions } from './channel';
 import { parseEventId, processStartEventId } from './event-id';
 import { readLastEventId } from './last-event-id';
@@ -149,5 +150,36 @@ describe('Last-Event-ID replay', () => {
     const { stream, client } = open({ heartbeat: false, lastEventId: published[0] });
     channel.subscribe(stream, { lastEventId: published[2] });
     expect(ids(await client.waitForEvents(2))).toEqual(published.slice(3));
+  });
+});
+
+describe('replay against a live feed that trails its history', () => {
+  it('never writes an event twice when its live copy arrives after the replay went live', async () => {
+    const store = memoryBackplane({ history: 100 });
+    const listeners = new Set<(event: BackplaneEvent) => void>();
+    // Like Redis pub/sub behind a stream read: listeners hear of each event a moment late.
+    const trailing: Backplane = {
+      append: (input) => store.append(input),
+      readAfter: (id) => store.readAfter(id),
+      lastId: () => store.lastId!(),
+      listen(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    };
+    store.listen((event) => {
+      setTimeout(() => {
+        for (const listener of listeners) listener(event);
+      }, 30);
+    });
+    const channel = createChannel({ backplane: trailing });
+    const first = await channel.publish('one');
+    await channel.publish('two');
+    const { stream, client } = open();
+    channel.subscribe(stream, { lastEventId: first });
+    await channel.publish('three');
+    await sleep(100);
+    expect(client.events.map((event) => event.data)).toEqual(['two', 'three']);
+    channel.close();
   });
 });

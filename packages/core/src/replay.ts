@@ -38,9 +38,10 @@ export interface ReplayHandle {
   takeQueued(): BackplaneEvent[] | undefined;
   /**
    * Stops holding live events back, if none is waiting: from then on they go straight to the
-   * stream. Returns `false` (and changes nothing) while some are waiting.
+   * stream, except a late live copy of `after` or of an event before it (a live feed may
+   * trail the history read). Returns `false` (and changes nothing) while some are waiting.
    */
-  goLive(): boolean;
+  goLive(after?: string): boolean;
   /** Removes the subscriber. */
   unsubscribe: () => void;
 }
@@ -126,17 +127,23 @@ export async function replayInOrder(
     const oldestId = oldestOf(results.map((result) => result.oldestId));
     stream.writeFrame(formatEvent({ event: gapEvent, data: { lastEventId, oldestId } }));
   }
+  // The last id each channel gave the stream: a live feed that trails its history (Redis
+  // pub/sub behind a stream read) may still queue events already replayed, on any round.
+  const delivered = results.map((result) => result.events.at(-1)?.id ?? result.from);
   for (;;) {
     for (const [event, source] of mergeInIdOrder(sequences)) {
       if (stream.closed) return;
+      delivered[source] = event.id;
       if (!handles[source]!.deliver(event)) await stream.whenDrained();
     }
     if (stream.closed) return;
     writeHeldFrames();
-    sequences = handles.map((handle) => handle.takeQueued() ?? []);
+    sequences = handles.map((handle, i) =>
+      withoutOverlap([], handle.takeQueued() ?? [], delivered[i]),
+    );
     // No await between the last take and going live: nothing can slip in between.
     if (sequences.every((events) => events.length === 0)) {
-      for (const handle of handles) handle.goLive();
+      handles.forEach((handle, i) => handle.goLive(delivered[i]));
       return;
     }
   }

@@ -1,6 +1,7 @@
 import type { BackplaneEvent } from './backplane';
 import type { ChannelEvent } from './channel-types';
 import type { EventCache } from './event-cache';
+import { compareEventIds } from './event-id';
 import type { FrameWriter } from './replay';
 import type { SseStream } from './stream';
 
@@ -12,6 +13,8 @@ export interface Subscriber {
   readonly write: FrameWriter | undefined;
   /** Live events held back while history is replayed; `null` once live. */
   queue: BackplaneEvent[] | null;
+  /** The last replayed id while a late live copy of it may still come; then `undefined`. */
+  after: string | undefined;
   /** Stops watching the stream for its close. */
   unwatch: () => void;
 }
@@ -43,7 +46,14 @@ export class Subscribers<Events extends object> {
     queued: boolean,
     write: FrameWriter | undefined,
   ): Subscriber {
-    const subscriber: Subscriber = { stream, filter, write, queue: queued ? [] : null, unwatch };
+    const subscriber: Subscriber = {
+      stream,
+      filter,
+      write,
+      queue: queued ? [] : null,
+      after: undefined,
+      unwatch,
+    };
     this.all.add(subscriber);
     subscriber.unwatch = stream.onClose((reason) => {
       if (reason === 'slow') this.closedSlow++;
@@ -70,7 +80,7 @@ export class Subscribers<Events extends object> {
     for (const subscriber of this.all) {
       if (subscriber.queue) {
         for (const event of events) subscriber.queue.push(event);
-      } else if (subscriber.filter || subscriber.write) {
+      } else if (subscriber.filter || subscriber.write || subscriber.after !== undefined) {
         for (let i = 0; i < events.length; i++) this.deliver(subscriber, events[i]!, frames[i]!);
       } else {
         const { stream } = subscriber;
@@ -88,6 +98,10 @@ export class Subscribers<Events extends object> {
   deliver(subscriber: Subscriber, event: BackplaneEvent, frame: Uint8Array): boolean {
     const { stream, filter } = subscriber;
     if (stream.closed) return false;
+    if (subscriber.after !== undefined) {
+      if (!isAfter(event.id, subscriber.after)) return true;
+      subscriber.after = undefined;
+    }
     if (filter) {
       let wanted: boolean;
       try {
@@ -122,3 +136,8 @@ export class Subscribers<Events extends object> {
 }
 
 function unwatch(): void {}
+
+/** Whether `id` comes after `last` (ids that do not compare count as later, unless equal). */
+function isAfter(id: string, last: string): boolean {
+  return id !== last && (compareEventIds(id, last) ?? 1) > 0;
+}

@@ -113,7 +113,7 @@ async function replay(
     if (queued === undefined) return;
     const fresh = after(queued, position);
     // No await between the last take and going live: nothing can slip in between.
-    if (fresh.length === 0 && handle.goLive()) break;
+    if (fresh.length === 0 && handle.goLive(position)) break;
     for (const event of fresh) {
       if (!(await deliver(stream, handle, event))) return;
       position = event.id;
