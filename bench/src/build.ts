@@ -17,7 +17,8 @@ export function buildPackages(targets: readonly TargetInfo[], extra: readonly st
     if (!target.ours) continue;
     packages.add('core');
     if (target.id === 'hub-redis') packages.add('redis');
-    else if (target.id !== 'core') packages.add(target.id);
+    // The baseline is built in its own checkout (SSE_BENCH_BASELINE).
+    else if (target.id !== 'core' && target.id !== 'core-before') packages.add(target.id);
   }
   const tsdown = `${ROOT}node_modules/.bin/tsdown`;
   for (const name of packages) {

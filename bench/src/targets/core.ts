@@ -53,9 +53,13 @@ export async function sendSingle(
  * A channel of its own with this one subscriber; events published back to back, each `publish`
  * awaited (it waits while the subscriber is over its buffer budget).
  */
-export async function publishSingle(stream: SseStream<object>, url: string | undefined) {
+export async function publishSingle(
+  stream: SseStream<object>,
+  url: string | undefined,
+  core: { createChannel: typeof createChannel } = { createChannel },
+) {
   const n = singleCount(url);
-  const channel = createChannel();
+  const channel = core.createChannel();
   channel.subscribe(stream);
   for (let seq = 1; seq <= n && !stream.closed; seq++) {
     await channel.publish(makeEvent(seq).data);

@@ -47,6 +47,13 @@ export const TARGETS: readonly TargetInfo[] = [
     load: async () => (await import('./core')).createTarget(),
   },
   {
+    id: 'core-before',
+    label: '@sse/core/node (baseline)',
+    ours: true,
+    optIn: true,
+    load: async () => (await import('./core-before')).createTarget(),
+  },
+  {
     id: 'express',
     label: '@sse/express',
     ours: true,
