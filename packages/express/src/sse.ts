@@ -62,10 +62,10 @@ export function sse<State extends object>(
       try {
         shareResponseShape(res);
         // `state` starts empty: its type is what the handler keeps there.
-        stream = openNodeStream(req, res, {
+        stream = openNodeStream<State>(req, res, {
           ...streamOptions,
           onError: onError ?? ((error) => next(error)),
-        }) as SseStream<State>;
+        });
       } catch (error) {
         next(error);
         return;

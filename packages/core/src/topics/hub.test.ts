@@ -126,7 +126,7 @@ describe('createHub', () => {
       for (let i = 0; i < 400; i++) {
         const topic = i % 3 === 0 ? 'r' : 's';
         published.push(`${topic}${i}`);
-        await hub!.publish(topic, `${topic}${i}`);
+        await hub.publish(topic, `${topic}${i}`);
         if (i % 4 === 0) await sleep(1);
       }
       publishing = false;
