@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createClient } from 'redis';
 import { afterAll } from 'vitest';
 import type { Backplane } from '@sse/core';
-import { skipWithoutRedis, TEST_REDIS_URL as REDIS_URL } from '@sse/test-kit';
+import {
+  freeLocalPort as freePort,
+  skipWithoutRedis,
+  TEST_REDIS_URL as REDIS_URL,
+} from '@sse/test-kit';
 import type { RedisConnection } from './connection';
 
 export { TEST_REDIS_URL as REDIS_URL } from '@sse/test-kit';
@@ -77,16 +80,7 @@ export function closeAll(backplanes: Backplane[]): Promise<unknown> {
 }
 
 /** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export { freeLocalPort as freePort } from '@sse/test-kit';
 
 /** A redis-server of the test's own, which it may stop and start again on the same port. */
 export interface OwnRedis {

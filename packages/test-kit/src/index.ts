@@ -54,6 +54,7 @@ export {
 } from './example-browser';
 export { churnClient, stitchReport, type ChurnResult } from './churn-client';
 export { skipWithoutRedis, TEST_REDIS_URL } from './services';
+export { freeLocalPort } from './redis-server-process';
 export {
   describeRuntimes,
   describeWithRuntime,
