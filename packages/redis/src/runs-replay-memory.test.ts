@@ -1,7 +1,13 @@
-import { request, type IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHub } from '@sse/core';
-import { retainedMemory, serveNodeSse, sleep, type NodeSseServer } from '@sse/test-kit';
+import {
+  openSlowReader,
+  readChunk,
+  retainedMemory,
+  serveNodeSse,
+  sleep,
+  type NodeSseServer,
+} from '@sse/test-kit';
 import { redisBroker } from './index';
 import { freshPrefix, REDIS_URL } from './redis-test-helpers.test-helper';
 
@@ -11,33 +17,6 @@ afterEach(async () => {
   for (const step of cleanup.reverse()) await step();
   cleanup = [];
 });
-
-/** Opens `url` paused: the test reads it one chunk at a time. */
-function openSlowReader(url: string): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { accept: 'text/event-stream' }, agent: false });
-    req.on('response', (res) => {
-      res.pause();
-      resolve(res);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function readChunk(res: IncomingMessage): Promise<Buffer | null> {
-  const chunk = res.read() as Buffer | null;
-  if (chunk !== null || res.readableEnded) return Promise.resolve(chunk);
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('readable', done);
-      res.off('end', done);
-      resolve(res.read() as Buffer | null);
-    };
-    res.on('readable', done);
-    res.on('end', done);
-  });
-}
 
 describe('runs on redisBroker: replay', () => {
   it('replays a 50 MB run from Redis to a slow reader in pages: server memory grows by a few MB', async () => {

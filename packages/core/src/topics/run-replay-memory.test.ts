@@ -1,5 +1,11 @@
-import { request, type IncomingMessage } from 'node:http';
-import { retainedMemory, serveNodeSse, sleep, type NodeSseServer } from '@sse/test-kit';
+import {
+  openSlowReader,
+  readChunk,
+  retainedMemory,
+  serveNodeSse,
+  sleep,
+  type NodeSseServer,
+} from '@sse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHub } from './hub';
 import type { Hub } from './hub-types';
@@ -14,34 +20,6 @@ afterEach(async () => {
 });
 
 const MB = 1024 * 1024;
-
-/** Opens `url` and hands back the response, read by the caller one chunk at a time. */
-function openSlowReader(url: string): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { accept: 'text/event-stream' }, agent: false });
-    req.on('response', (res) => {
-      res.pause();
-      resolve(res);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** Reads one chunk (or `null` at the end), so the reader goes at the pace the test sets. */
-function readChunk(res: IncomingMessage): Promise<Buffer | null> {
-  const chunk = res.read() as Buffer | null;
-  if (chunk !== null || res.readableEnded) return Promise.resolve(chunk);
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('readable', done);
-      res.off('end', done);
-      resolve(res.read() as Buffer | null);
-    };
-    res.on('readable', done);
-    res.on('end', done);
-  });
-}
 
 describe('run replay', () => {
   it('replays a 50 MB run to a slow reader in pieces: server memory grows by a few MB', async () => {
