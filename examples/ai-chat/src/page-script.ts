@@ -1,0 +1,96 @@
+/**
+ * The chat page's script. The answer's run id lives in the URL hash, so a reload (or the link
+ * opened in a second tab) follows the same answer. A new `EventSource` reads the run from its
+ * first event and the page rebuilds the answer from it: nothing to keep in the browser, and
+ * nothing shown twice. Within one page, the browser's own reconnects send `Last-Event-ID` and
+ * get exactly what came after. Model text is only ever set as text, never as HTML.
+ */
+export function chatScript(): string {
+  return `      const $ = (id) => document.getElementById(id);
+      let source;
+      let runId;
+      let stopping;
+
+      function setStatus(text) {
+        $('status').textContent = text;
+        $('status').className = 'pill ' + text;
+      }
+
+      function setAnswering(answering) {
+        $('stop').disabled = !answering;
+        $('ask-button').disabled = answering;
+        if (!answering) clearInterval(stopping);
+      }
+
+      function finish(status) {
+        source.close();
+        setStatus(status);
+        setAnswering(false);
+      }
+
+      function follow(id) {
+        source?.close();
+        runId = id;
+        $('prompt').textContent = '';
+        $('answer').textContent = '';
+        $('error').textContent = '';
+        setStatus('connecting');
+        setAnswering(true);
+        source = new EventSource('/chat/' + encodeURIComponent(id) + '/events');
+        source.onopen = () => setStatus('answering');
+        source.onerror = () => {
+          // A refused stream (404) is closed for good; a dropped one is retried with the
+          // last id this page got.
+          if (source.readyState === EventSource.CLOSED) finish('closed');
+          else setStatus('reconnecting');
+        };
+        source.addEventListener('prompt', (event) => {
+          $('prompt').textContent = event.data;
+        });
+        source.onmessage = (event) => {
+          $('answer').append(event.data);
+        };
+        source.addEventListener('sse-end', (event) => finish(JSON.parse(event.data).reason));
+        source.addEventListener('sse-error', (event) => {
+          $('error').textContent = JSON.parse(event.data).message;
+          finish('failed');
+        });
+      }
+
+      $('ask').onsubmit = async (event) => {
+        event.preventDefault();
+        const input = $('ask').elements.prompt;
+        const response = await fetch('/chat', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ prompt: input.value }),
+        });
+        const body = await response.json();
+        if (!response.ok) {
+          $('error').textContent = body.error;
+          return;
+        }
+        input.value = '';
+        // In the hash, so a reload or a copied link follows this answer (no hashchange event).
+        history.replaceState(null, '', '#' + body.id);
+        follow(body.id);
+      };
+
+      $('stop').onclick = () => {
+        $('stop').disabled = true;
+        setStatus('stopping');
+        const stop = () => fetch('/chat/' + encodeURIComponent(runId) + '/stop', { method: 'POST' });
+        // A cancel travels by Redis pub/sub, which keeps nothing: asked again until the
+        // answer's end arrives.
+        void stop();
+        stopping = setInterval(stop, 2000);
+      };
+
+      window.onhashchange = () => {
+        const id = location.hash.slice(1);
+        if (id && id !== runId) follow(id);
+      };
+
+      if (location.hash.length > 1) follow(location.hash.slice(1));
+      else setStatus('idle');`;
+}
