@@ -3,54 +3,13 @@
  * can compare what a page shows with the whole answer, character for character. No network.
  */
 
-const WORDS = [
-  'streams',
-  'resume',
-  'where',
-  'they',
-  'left',
-  'off',
-  'after',
-  'a',
-  'reload',
-  'and',
-  'every',
-  'reader',
-  'sees',
-  'the',
-  'same',
-  'tokens',
-  'in',
-  'order',
-  'Redis',
-  'keeps',
-  'run',
-  'for',
-  'its',
-  'ttl',
-  'so',
-  'second',
-  'tab',
-  'can',
-  'follow',
-  'it',
-  'too',
-  'while',
-  'producer',
-  'writes',
-  'batches',
-  'of',
-  'events',
-  'instance',
-  'serves',
-  'any',
-  'client',
-  'stop',
-  'button',
-  'works',
-  'from',
-  'server',
-];
+const WORDS = `
+  streams resume where they left off after a reload and every reader sees the same tokens in
+  order Redis keeps run for its ttl so second tab can follow it too while producer writes
+  batches of events instance serves any client stop button works from server
+`
+  .trim()
+  .split(/\s+/);
 
 /** How many tokens an answer has (besides the echo of the prompt). */
 export const ANSWER_TOKENS = 120;
