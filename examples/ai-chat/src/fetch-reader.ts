@@ -153,7 +153,8 @@ function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal!.reason);
+      const reason: unknown = signal!.reason;
+      reject(reason instanceof Error ? reason : new Error(String(reason)));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });

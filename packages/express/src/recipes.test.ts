@@ -231,4 +231,62 @@ describe('docs/recipes.md', () => {
       expect(data(doc1)).toEqual(['{"doc":"1","text":"title changed"}']);
     });
   });
+
+  describe('AI answer streaming (runs)', async () => {
+    const { app, hub } = await recipe<{
+      app: RequestListener;
+      hub: Hub<{ message: string }>;
+    }>('ai-answers');
+    closers.push(() => hub.close());
+    const start = async (url: string, prompt: string) => {
+      const response = await fetch(`${url}/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt }),
+      });
+      expect(response.status).toBe(202);
+      return ((await response.json()) as { id: string }).id;
+    };
+    const read = async (url: string, lastEventId?: string) => {
+      const headers: Record<string, string> = lastEventId ? { 'last-event-id': lastEventId } : {};
+      const client = await openRawSse(url, { headers, timeoutMs: 10_000 });
+      clients.push(client);
+      return client;
+    };
+    const lines = (client: RawSseResponse) =>
+      client.events.map((event) => `${event.event ?? 'message'} ${event.data}`);
+
+    it('POST starts an answer; GET reads all of it and its end; the final id gets 204', async () => {
+      const url = await serve(app);
+      const prompt = 'a run survives a reload';
+      const events = `${url}/chat/${await start(url, prompt)}/events`;
+      const reader = await read(events);
+      await reader.ended;
+      expect(lines(reader)).toEqual([
+        ...prompt.split(' ').map((word) => `message ${word} `),
+        'sse-end {"reason":"done"}',
+      ]);
+      const again = await read(events, reader.events.at(-1)!.id);
+      await again.ended;
+      expect(again.status).toBe(204);
+    });
+
+    it('a reader resuming mid-answer gets exactly the rest; stop ends the answer early', async () => {
+      const url = await serve(app);
+      const words = Array.from({ length: 100 }, (_, i) => `w${i}`);
+      const id = await start(url, words.join(' '));
+      const first = await read(`${url}/chat/${id}/events`);
+      const seen = await first.waitForEvents(3);
+      const resumed = await read(`${url}/chat/${id}/events`, seen[1]!.id);
+      const stop = await fetch(`${url}/chat/${id}/stop`, { method: 'POST' });
+      expect(stop.status).toBe(204);
+      await Promise.all([first.ended, resumed.ended]);
+
+      expect(lines(first).at(-1)).toBe('sse-end {"reason":"stopped"}');
+      const tokens = lines(first).slice(0, -1);
+      expect(tokens.length).toBeLessThan(words.length);
+      expect(tokens).toEqual(words.slice(0, tokens.length).map((word) => `message ${word} `));
+      expect(lines(resumed)).toEqual(lines(first).slice(2));
+    });
+  });
 });
