@@ -22,7 +22,8 @@ export class BenchChild<Command extends { cmd: string }> {
   private ackListener: ((upTo: number, counts?: number[]) => void) | undefined;
 
   constructor(
-    script: 'server.ts' | 'client.ts',
+    /** Relative to bench/src: `server.ts`, `client.ts`, or a workload's own (`runs/server.ts`). */
+    script: string,
     args: string[],
     nodeFlags: string[] = [],
     env: Record<string, string> = {},
@@ -79,6 +80,14 @@ export class BenchChild<Command extends { cmd: string }> {
     const timer = setTimeout(() => this.process.kill('SIGKILL'), 1000);
     await exited;
     clearTimeout(timer);
+  }
+
+  /** Kills the child with `signal` (a producer killed mid-run); resolves once it has exited. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.process.once('exit', () => resolve()));
+    this.process.kill(signal);
+    await exited;
   }
 
   private settle(message: ReplyMessage): void {

@@ -15,6 +15,8 @@ import { batchDelay } from './batch-delay';
 import type { RunContext } from './run-context';
 import type { Failure, Sample } from './samples';
 import { scale, scaleTargets } from './scale/workload';
+import { RUNS_TARGETS } from './runs/targets';
+import { runs } from './runs/workload';
 import { TOPICS_TARGETS } from './topics/targets';
 import { topics } from './topics/workload';
 import type { BenchOptions } from './options';
@@ -37,6 +39,7 @@ const RUNNERS: Record<Workload, (ctx: RunContext, target: Runnable) => Promise<v
   'channel-single': channelSingle,
   'batch-delay': batchDelay,
   topics,
+  runs,
   fanout,
   memory,
   latency,
@@ -44,12 +47,17 @@ const RUNNERS: Record<Workload, (ctx: RunContext, target: Runnable) => Promise<v
   scale,
 };
 
+/** Workloads with targets of their own (not `--targets`). */
+const OWN_TARGETS: readonly Workload[] = ['topics', 'runs', 'scale'];
+
 /** The targets a workload runs: its own for topics and scale, else the selected ones. */
 function targetsOf(workload: Workload, options: BenchOptions): readonly Runnable[] {
   const selected = options.targets;
   switch (workload) {
     case 'topics':
       return TOPICS_TARGETS;
+    case 'runs':
+      return RUNS_TARGETS;
     case 'scale':
       return scaleTargets(options);
     case 'per-turn-single':
@@ -81,9 +89,17 @@ async function main(): Promise<void> {
   console.log(`workloads: ${plan.join('; ')}; reps: ${options.reps}\n`);
 
   if (options.build) {
-    const needsRedis = options.workloads.includes('topics') || options.scaleWorkers > 1;
+    const needsRedis =
+      options.workloads.includes('topics') ||
+      options.workloads.includes('runs') ||
+      options.scaleWorkers > 1;
+    // Topics, runs and scale bring their own targets: the selected ones are built only for the rest.
+    const usesSelected = options.workloads.some((w) => !OWN_TARGETS.includes(w));
     buildPackages(
-      [...options.targets, ...(options.workloads.includes('scale') ? scaleTargets(options) : [])],
+      [
+        ...(usesSelected ? options.targets : []),
+        ...(options.workloads.includes('scale') ? scaleTargets(options) : []),
+      ],
       needsRedis ? ['core', 'redis'] : [],
     );
   }
@@ -182,6 +198,8 @@ function describe(sample: Sample | undefined): string {
       return `${Math.round(sample.deliveriesPerSec).toLocaleString('en-US')} deliveries/s, p50 ${sample.p50Ms.toFixed(1)} ms, p99 ${sample.p99Ms.toFixed(1)} ms`;
     case 'topics':
       return `${Math.round(sample.publishesPerSec).toLocaleString('en-US')} publishes/s, ${Math.round(sample.deliveriesPerSec).toLocaleString('en-US')} deliveries/s, p99 ${sample.p99Ms.toFixed(1)} ms`;
+    case 'runs':
+      return `${Math.round(sample.oneReaderTokensPerSec).toLocaleString('en-US')} / ${Math.round(sample.manyReadersTokensPerSec).toLocaleString('en-US')} tokens/s (1 / ${sample.readers} readers), resume p50 ${sample.resumeP50Ms.toFixed(1)} ms, ${sample.commandsPerToken.toFixed(2)} commands/token, producer killed: ${sample.death.outcome} after ${(sample.death.afterMs / 1000).toFixed(1)} s${sample.missing + sample.outOfOrder + sample.duplicates ? ' MISSING/OUT-OF-ORDER/DUPLICATE' : ''}`;
     case 'scale':
       return `${sample.connections} conns, rss ${(sample.rssPerConn / 1024).toFixed(2)} KiB/conn, heap ${(sample.heapPerConn / 1024).toFixed(2)} KiB/conn, reach p99 ${sample.reachP99Ms.toFixed(0)} ms`;
   }

@@ -8,6 +8,7 @@ export const WORKLOADS = [
   'channel-single',
   'batch-delay',
   'topics',
+  'runs',
   'fanout',
   'memory',
   'latency',
@@ -57,6 +58,15 @@ export interface BenchOptions {
   topicsRooms: number;
   /** A measured topics run stops publishing after this long. */
   topicsMaxMs: number;
+  /** Runs: tokens per throughput run, readers of the second one, reconnects measured. */
+  runsTokens: number;
+  runsReaders: number;
+  runsReconnects: number;
+  /** Runs: tokens/s of the paced runs (resume, producer death). */
+  runsPerSecond: number;
+  /** Runs: our `lease` in the producer-death run, and how long a reader is watched after. */
+  runsLeaseMs: number;
+  runsDeathWaitMs: number;
   /** Connections of the scale workload per server process (default: what `ulimit -n` allows). */
   scaleConnections: number;
   /** Server processes of the scale workload (2: two workers on one Redis). */
@@ -118,6 +128,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     topicsClients: quick ? 2000 : 10_000,
     topicsRooms: 100,
     topicsMaxMs: quick ? 1000 : 3000,
+    runsTokens: quick ? 1000 : 10_000,
+    runsReaders: 10,
+    runsReconnects: quick ? 3 : 10,
+    runsPerSecond: 1000,
+    runsLeaseMs: 1000,
+    runsDeathWaitMs: quick ? 3000 : 10_000,
     scaleConnections: defaultScaleConnections(quick),
     scaleWorkers: 1,
     scaleHeartbeats: quick ? [1000] : [1000, 15_000],

@@ -1,12 +1,13 @@
 import type { Failure, Sample } from './samples';
 import { median } from './stats';
 import { TARGETS } from './targets/registry';
+import { RUNS_TARGETS } from './runs/targets';
 import { TOPICS_TARGETS } from './topics/targets';
 
 export type SampleOf<W extends Sample['workload']> = Extract<Sample, { workload: W }>;
 
 export const label = (id: string) =>
-  TARGETS.find((t) => t.id === id)?.label ?? TOPICS_TARGETS.find((t) => t.id === id)?.label ?? id;
+  [...TARGETS, ...TOPICS_TARGETS, ...RUNS_TARGETS].find((t) => t.id === id)?.label ?? id;
 
 export const fmt = (n: number, digits = 0) =>
   Number.isFinite(n)

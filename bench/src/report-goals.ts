@@ -2,7 +2,7 @@ import type { BenchOptions } from './options';
 import { medianOf, table, type SampleOf } from './report-format';
 import type { Sample } from './samples';
 
-/** The goals of issues 4, 10 and 13, each as met / not met / not measured in this run. */
+/** The goals of issues 4, 10, 11 and 13, each as met / not met / not measured in this run. */
 export function renderGoals(options: BenchOptions, samples: readonly Sample[]): string {
   const rows: string[][] = [];
   const check = (name: string, value: number, goal: string, ok: boolean) =>
@@ -80,6 +80,48 @@ export function renderGoals(options: BenchOptions, samples: readonly Sample[]): 
     2,
   );
 
+  // Issue 11: runs, ours against resumable-stream on the same Redis.
+  const runs = (id: string, metric: (s: SampleOf<'runs'>) => number) =>
+    medianOf(samples, 'runs', id, metric);
+  const vsTheirs = (metric: (s: SampleOf<'runs'>) => number) =>
+    runs('runs-ours', metric) / runs('runs-resumable-stream', metric);
+  atLeast(
+    'runs: ours / resumable-stream tokens/s, 1 reader',
+    vsTheirs((s) => s.oneReaderTokensPerSec),
+    1,
+  );
+  atLeast(
+    `runs: ours / resumable-stream tokens/s, ${options.runsReaders} readers`,
+    vsTheirs((s) => s.manyReadersTokensPerSec),
+    1,
+  );
+  atMost(
+    'runs: ours / resumable-stream resume p50',
+    vsTheirs((s) => s.resumeP50Ms),
+    1,
+  );
+  const fewer = (name: string, value: number) => check(name, value, '< 1', value < 1);
+  fewer(
+    'runs: ours / resumable-stream commands per token, 1 reader',
+    vsTheirs((s) => s.commandsPerToken),
+  );
+  fewer(
+    `runs: ours / resumable-stream commands per token, ${options.runsReaders} readers`,
+    vsTheirs((s) => s.commandsPerTokenMany),
+  );
+  const ours = samples.filter(
+    (s): s is SampleOf<'runs'> => s.workload === 'runs' && s.target === 'runs-ours',
+  );
+  // "Within lease plus a few seconds" (the issue): 3 s.
+  const inTime = ours.filter(
+    (s) => s.death.outcome === 'sse-error' && s.death.afterMs <= options.runsLeaseMs + 3000,
+  );
+  atLeast(
+    'runs: share of producer kills where our reader got sse-error within lease + 3 s',
+    ours.length ? inTime.length / ours.length : Number.NaN,
+    1,
+  );
+
   // Issue 13: connections at scale.
   const scale = (id: string, metric: (s: SampleOf<'scale'>) => number) =>
     medianOf(samples, 'scale', id, metric);
@@ -111,5 +153,5 @@ export function renderGoals(options: BenchOptions, samples: readonly Sample[]): 
   atLeast('single stream: core / raw', single('core') / single('raw'), 0.9);
 
   const measured = rows.filter((row) => row[3] !== 'not measured');
-  return `### Goals (issues 4, 10, 13)\n\n${table(['check', 'value', 'goal', 'result'], measured)}\n`;
+  return `### Goals (issues 4, 10, 11, 13)\n\n${table(['check', 'value', 'goal', 'result'], measured)}\n`;
 }

@@ -13,6 +13,8 @@ import {
 import { batchDelayTable, scaleTables, topicsTable } from './report-extra';
 import { renderGoals } from './report-goals';
 import type { Failure, Sample } from './samples';
+import { runsTables } from './runs/report';
+import { RUNS_TARGETS } from './runs/targets';
 import { TOPICS_TARGETS } from './topics/targets';
 
 type Ran = ReturnType<typeof ranIn>;
@@ -135,6 +137,19 @@ export function renderReport(
         ran(
           'topics',
           TOPICS_TARGETS.map((t) => t.id),
+        ),
+      ),
+    );
+  }
+  if (has('runs')) {
+    section(
+      'Runs: one producer, readers through Redis, ours and resumable-stream',
+      runsTables(
+        options,
+        samples,
+        ran(
+          'runs',
+          RUNS_TARGETS.map((t) => t.id),
         ),
       ),
     );

@@ -23,11 +23,27 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Forks a server process running target `id`; resolves once it listens. */
-export async function startServer(
+export function startServer(
   ctx: RunContext,
   id: string,
   env: Record<string, string> = {},
 ): Promise<{ server: Server; port: number }> {
+  return startChild<ServerCommand>(ctx, 'server.ts', id, env).then(({ child, port }) => ({
+    server: child,
+    port,
+  }));
+}
+
+/**
+ * Forks `script` (relative to bench/src) for target `id`; resolves once it is ready, with the
+ * port it listens on (0 if none). Profiled with `--profile`.
+ */
+export async function startChild<Command extends { cmd: string }>(
+  ctx: RunContext,
+  script: string,
+  id: string,
+  env: Record<string, string> = {},
+): Promise<{ child: BenchChild<Command>; port: number }> {
   const flags = ['--expose-gc'];
   if (ctx.options.profile) {
     // One directory per server: tsx's loader thread writes a profile of its own beside it.
@@ -35,7 +51,7 @@ export async function startServer(
     mkdirSync(dir, { recursive: true });
     flags.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
-  const server = new BenchChild<ServerCommand>('server.ts', [id], flags, env);
+  const child = new BenchChild<Command>(script, [id], flags, env);
   let timer: NodeJS.Timeout | undefined;
   // A server waiting on a service that is not there (Redis) must not hang the run.
   const timeout = new Promise<never>((_, reject) => {
@@ -45,9 +61,9 @@ export async function startServer(
     );
   });
   try {
-    return { server, port: await Promise.race([server.ready, timeout]) };
+    return { child, port: await Promise.race([child.ready, timeout]) };
   } catch (error) {
-    await server.stop({ cmd: 'exit' });
+    await child.stop({ cmd: 'exit' } as Command);
     throw error;
   } finally {
     clearTimeout(timer);

@@ -89,7 +89,45 @@ export type Sample =
       reachP99Ms: number;
       reachMaxMs: number;
       missing: number;
-    };
+    }
+  | RunsSample;
+
+/** What one reader saw when the producer died (or a reader arriving after it). */
+export interface RunOutcome {
+  outcome: 'sse-error' | 'ended' | 'http-error' | 'hang';
+  afterMs: number;
+  tokens: number;
+  status: number;
+  detail: string;
+}
+
+/** One repetition of the runs workload for one target (issue 11). */
+export interface RunsSample {
+  workload: 'runs';
+  target: string;
+  /** `private`: a redis-server of the workload's own; `shared`: SSE_REDIS_URL or :6379. */
+  redis: 'private' | 'shared';
+  tokens: number;
+  readers: number;
+  /** Tokens / time from the first token produced to the last one read by every reader. */
+  oneReaderTokensPerSec: number;
+  manyReadersTokensPerSec: number;
+  /** Median over reconnects: ms from a reader's request to the first token it had missed. */
+  resumeP50Ms: number;
+  reconnects: number;
+  /** Redis commands (every connection, inside scripts too) per token, 1 and `readers` readers. */
+  commandsPerToken: number;
+  commandsPerTokenMany: number;
+  /** Calls per token by command, 1 reader (`xadd 1.00, publish 1.00, ...`). */
+  commandMix: string;
+  /** MEMORY USAGE of the run's keys after it ended, per 1,000 tokens. */
+  redisBytesPer1000: number;
+  death: RunOutcome;
+  late: RunOutcome;
+  missing: number;
+  outOfOrder: number;
+  duplicates: number;
+}
 
 /** A target that could not run (failed to load or crashed). */
 export interface Failure {
