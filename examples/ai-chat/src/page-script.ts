@@ -86,11 +86,21 @@ export function chatScript(): string {
         stopping = setInterval(stop, 2000);
       };
 
+      // An answer from the hash (a reload, a link) may be gone: its ttl passed, or it never was.
+      async function resume(id) {
+        runId = id;
+        const response = await fetch('/chat/' + encodeURIComponent(id));
+        const { status } = response.ok ? await response.json() : { status: 'unknown' };
+        if (status !== 'unknown') return follow(id);
+        setStatus('expired');
+        $('error').textContent = 'This answer is no longer available: ask again.';
+      }
+
       window.onhashchange = () => {
         const id = location.hash.slice(1);
-        if (id && id !== runId) follow(id);
+        if (id && id !== runId) void resume(id);
       };
 
-      if (location.hash.length > 1) follow(location.hash.slice(1));
+      if (location.hash.length > 1) void resume(location.hash.slice(1));
       else setStatus('idle');`;
 }
