@@ -80,6 +80,14 @@ export class Subscribers<Events extends object> {
     for (const subscriber of this.all) {
       if (subscriber.queue) {
         for (const event of events) subscriber.queue.push(event);
+      } else if (subscriber.write && !subscriber.filter && subscriber.after === undefined) {
+        // A hub's topics cursor: a frame of its own per event (the commonest case of a hub).
+        const { stream, write } = subscriber;
+        if (stream.closed) continue;
+        this.delivered += events.length;
+        let below = true;
+        for (let i = 0; i < events.length; i++) below = write(events[i]!, frames[i]!) && below;
+        if (!below && stream.overBudget) this.lagging.add(stream);
       } else if (subscriber.filter || subscriber.write || subscriber.after !== undefined) {
         for (let i = 0; i < events.length; i++) this.deliver(subscriber, events[i]!, frames[i]!);
       } else {

@@ -1,6 +1,5 @@
 import type { SseOpenRequest, SseSubscribable } from '../adapter/channels';
 import type { BackplaneEvent } from '../backplane';
-import { concatBytes, encodeText } from '../bytes';
 import type { Channel } from '../channel-types';
 import {
   cursorFrame,
@@ -11,7 +10,8 @@ import {
   type ReplaySource,
 } from '../replay';
 import type { SseStream } from '../stream';
-import { decodeTopicsCursor, encodeTopicsCursor } from './topics-cursor';
+import { formatEvent } from '../framing';
+import { decodeTopicsCursor, TopicsPositions } from './topics-cursor';
 
 /** A topic's channel as the hub makes it: a channel of this package. */
 export type TopicChannel = Channel<never> & ReplaySource;
@@ -39,11 +39,9 @@ export class TopicsSubscription implements SseSubscribable {
   }
 }
 
-const ID_PREFIX = encodeText('id: ');
-
 /** One stream following several topics, with its position in each. */
 class TopicsCursor {
-  private readonly positions: (string | undefined)[];
+  private readonly positions: TopicsPositions;
   private readonly resumed: boolean;
   private readonly handles: ReplayHandle[] = [];
   private wroteEvent = false;
@@ -59,7 +57,7 @@ class TopicsCursor {
     this.resumed = decoded !== undefined;
     // A plain id (from a single-topic stream, or an older cursor) is placed in every topic by
     // order, as for a list of channels; no id at all starts at each topic's current position.
-    this.positions = decoded ?? channels.map(() => lastEventId);
+    this.positions = new TopicsPositions(decoded ?? channels.map(() => lastEventId));
     this.pendingReads = channels.length;
   }
 
@@ -69,11 +67,8 @@ class TopicsCursor {
     };
     try {
       this.channels.forEach((channel, i) => {
-        const handle = channel[openReplay](
-          this.stream,
-          this.positions[i],
-          undefined,
-          (event, frame) => this.write(i, event, frame),
+        const handle = channel[openReplay](this.stream, this.positions.get(i), undefined, (event) =>
+          this.write(i, event),
         );
         if (handle) this.handles.push(this.recordingPosition(handle, i));
       });
@@ -91,31 +86,38 @@ class TopicsCursor {
   private recordingPosition(handle: ReplayHandle, index: number): ReplayHandle {
     const read = (): Promise<ReplayRead> =>
       handle.read().then((result) => {
-        if (this.positions[index] === undefined) this.positions[index] = result.from;
+        if (this.positions.get(index) === undefined && result.from !== undefined) {
+          this.positions.set(index, result.from);
+        }
         if (--this.pendingReads === 0 && !this.resumed && !this.wroteEvent) {
-          this.stream.writeFrame(cursorFrame(encodeTopicsCursor(this.positions)));
+          this.stream.writeFrame(cursorFrame(this.positions.encode()));
         }
         return result;
       });
     return { ...handle, read };
   }
 
-  /** Writes an event of topic `index` with the stream's cursor as its id. */
-  private write(index: number, event: BackplaneEvent, frame: Uint8Array): boolean {
-    this.positions[index] = event.id;
+  /**
+   * Writes an event of topic `index` with the stream's cursor as its id. Written as text: the
+   * node transport hands it to the socket as is, where a frame of bytes of its own per
+   * subscriber would cost an allocation and a copy.
+   */
+  private write(index: number, event: BackplaneEvent): boolean {
+    this.positions.set(index, event.id);
     this.wroteEvent = true;
-    const idLine = encodeText(`${encodeTopicsCursor(this.positions)}\n`);
-    const body = frame.subarray(idLineLength(frame));
-    const out = concatBytes(
-      [ID_PREFIX, idLine, body],
-      ID_PREFIX.length + idLine.length + body.length,
-    );
-    return this.stream.writeFrame(out);
+    return this.stream.writeFrame(`id: ${this.positions.encode()}\n${bodyText(event)}`);
   }
 }
 
-/** The length of a frame's leading `id:` line (0 when it has none). */
-function idLineLength(frame: Uint8Array): number {
-  for (let i = 0; i < ID_PREFIX.length; i++) if (frame[i] !== ID_PREFIX[i]) return 0;
-  return frame.indexOf(0x0a) + 1;
+// The subscribers of one topic get the same event one after another: frame it once.
+let lastEvent: BackplaneEvent | undefined;
+let lastBody = '';
+
+/** An event's frame without an id line. */
+function bodyText(event: BackplaneEvent): string {
+  if (event !== lastEvent) {
+    lastEvent = event;
+    lastBody = formatEvent({ event: event.event, data: event.data });
+  }
+  return lastBody;
 }
