@@ -24,6 +24,10 @@ interface Expectation {
   from: number;
   end: number;
   burst: number;
+  /** Connections that parse every frame: all, or every `sampleEvery`-th (the others count bytes). */
+  sampled: number;
+  /** Once every parsed connection has `end`: the body bytes each counting connection must read. */
+  referenceBytes: number | undefined;
   /** Connections that reached each burst's last sequence number. */
   reached: Map<number, number>;
   latencies: Float64Array | undefined;
@@ -43,6 +47,8 @@ class Connection {
   closed = false;
   /** When the current chunk arrived (µs), for latency. */
   chunkAt = 0;
+  /** Body bytes read when the current run was expected. */
+  bytesAtStart = 0;
 
   constructor(
     readonly socket: Socket,
@@ -70,10 +76,10 @@ class Connection {
     if ((seq - run.from + 1) % run.burst === 0 || seq === run.end) {
       const count = (run.reached.get(seq) ?? 0) + 1;
       run.reached.set(seq, count);
-      if (count === openConnections()) {
+      if (count === openParsing(run)) {
         run.reached.delete(seq);
         process.send?.({ type: 'ack', upTo: seq });
-        if (seq === run.end) run.done();
+        if (seq === run.end) parsedAll(run);
       }
     }
   }
@@ -88,6 +94,49 @@ let openCount = 0;
 
 function openConnections(): number {
   return openCount;
+}
+
+/** Open connections that parse every frame in `run`. */
+function openParsing(run: Expectation): number {
+  if (run.sampled === connections.length) return openConnections();
+  let open = 0;
+  for (const connection of connections)
+    if (!connection.reader.countOnly && !connection.closed) open++;
+  return open;
+}
+
+/**
+ * Every parsing connection has the run's last event. With byte-counting connections, the run
+ * ends once each has read as many body bytes as the parsing ones (every connection receives
+ * the same broadcast frames), or at the report's timeout.
+ */
+function parsedAll(run: Expectation): void {
+  if (run.sampled === connections.length) {
+    run.done();
+    return;
+  }
+  let reference = 0;
+  for (const connection of connections) {
+    if (!connection.reader.countOnly && !connection.closed) {
+      reference = Math.max(reference, connection.reader.bytes - connection.bytesAtStart);
+    }
+  }
+  run.referenceBytes = reference;
+  const check = () => {
+    if (expectation !== run) return;
+    let last = run.lastAt;
+    for (const connection of connections) {
+      if (connection.closed || !connection.reader.countOnly) continue;
+      if (connection.reader.bytes - connection.bytesAtStart < reference) {
+        setTimeout(check, 2);
+        return;
+      }
+      if (connection.chunkAt > last) last = connection.chunkAt;
+    }
+    run.lastAt = last;
+    run.done();
+  };
+  check();
 }
 
 function openOne(
@@ -153,12 +202,22 @@ async function connectMany(
   return { ready: connections.length, failed, ms: performance.now() - started };
 }
 
-function expect(from: number, count: number, burst: number, latency: boolean): void {
-  for (const connection of connections) {
+function expect(
+  from: number,
+  count: number,
+  burst: number,
+  latency: boolean,
+  sampleEvery = 1,
+): void {
+  let sampled = 0;
+  for (const [index, connection] of connections.entries()) {
     connection.lastSeq = from - 1;
     connection.received = 0;
     connection.missing = 0;
     connection.outOfOrder = 0;
+    connection.bytesAtStart = connection.reader.bytes;
+    connection.reader.countOnly = index % sampleEvery !== 0;
+    if (!connection.reader.countOnly) sampled++;
   }
   let done!: () => void;
   finished = new Promise((resolve) => (done = resolve));
@@ -166,8 +225,10 @@ function expect(from: number, count: number, burst: number, latency: boolean): v
     from,
     end: from + count - 1,
     burst,
+    sampled,
+    referenceBytes: undefined,
     reached: new Map(),
-    latencies: latency ? new Float64Array(count * connections.length) : undefined,
+    latencies: latency ? new Float64Array(count * sampled) : undefined,
     latencyCount: 0,
     lastAt: 0,
     done,
@@ -181,10 +242,10 @@ function truncate(end: number): void {
   run.end = end;
   let reached = 0;
   for (const connection of connections) {
-    if (!connection.closed && connection.lastSeq >= end) reached++;
+    if (!connection.closed && !connection.reader.countOnly && connection.lastSeq >= end) reached++;
   }
   run.reached.set(end, reached);
-  if (reached >= openConnections()) run.done();
+  if (reached >= openParsing(run)) parsedAll(run);
 }
 
 async function report(): Promise<DeliveryReport> {
@@ -206,12 +267,30 @@ async function report(): Promise<DeliveryReport> {
     dropped: 0,
     lastAt: run.lastAt,
   };
+  // What a parsing connection received, for the byte-counting ones (the same frames, in bytes).
+  let referenceEvents = 0;
   for (const connection of connections) {
+    if (!connection.reader.countOnly)
+      referenceEvents = Math.max(referenceEvents, connection.received);
+  }
+  const reference = run.referenceBytes ?? Number.NaN;
+  for (const connection of connections) {
+    if (connection.closed) result.dropped++;
+    if (connection.reader.countOnly) {
+      const bytes = connection.reader.bytes - connection.bytesAtStart;
+      // Short of the reference: count what is missing pro rata (and flag it); never over.
+      const share = bytes === reference ? 1 : Math.min(1, bytes / reference) || 0;
+      const got = Math.floor(referenceEvents * share);
+      result.delivered += got;
+      result.missing += expected - got;
+      connection.reader.countOnly = false;
+      continue;
+    }
     result.delivered += connection.received;
     result.outOfOrder += connection.outOfOrder;
     result.missing += Math.max(connection.missing, expected - connection.received);
-    if (connection.closed) result.dropped++;
   }
+  result.sampled = run.sampled;
   if (run.latencies) {
     const samples = run.latencies.subarray(0, run.latencyCount).sort();
     result.latency = {
@@ -245,7 +324,7 @@ async function handle(command: ClientCommand): Promise<unknown> {
         command.addressBase,
       );
     case 'expect':
-      expect(command.from, command.count, command.burst, command.latency);
+      expect(command.from, command.count, command.burst, command.latency, command.sampleEvery);
       return undefined;
     case 'report':
       return report();

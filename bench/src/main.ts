@@ -11,7 +11,7 @@ import { parseOptions, type Workload } from './options';
 import { renderProfile, summarizeProfileDir } from './profile';
 import type { ClientCommand } from './protocol';
 import { renderReport } from './report';
-import { batchDelay } from './batch-delay';
+import { batchDelay, batchDelayTargets } from './batch-delay';
 import type { RunContext } from './run-context';
 import type { Failure, Sample } from './samples';
 import { scale, scaleTargets } from './scale/workload';
@@ -64,9 +64,11 @@ function targetsOf(workload: Workload, options: BenchOptions): readonly Runnable
     case 'single':
       return selected.filter((t) => !t.fanOutOnly);
     case 'channel-single':
-    case 'batch-delay':
-      // Peers have no channel to await, nor a batch window: raw is the anchor.
+      // Peers have no channel to await: raw is the anchor.
       return selected.filter((t) => !t.fanOutOnly && (t.ours || t.id === 'raw'));
+    case 'batch-delay':
+      // Peers have no batch window: raw is the anchor, and our core binding without one.
+      return batchDelayTargets(selected.filter((t) => !t.fanOutOnly));
     default:
       return selected;
   }
@@ -195,7 +197,7 @@ function describe(sample: Sample | undefined): string {
     case 'channel-single':
       return `${Math.round(sample.eventsPerSec).toLocaleString('en-US')} events/s`;
     case 'batch-delay':
-      return `${Math.round(sample.deliveriesPerSec).toLocaleString('en-US')} deliveries/s, p50 ${sample.p50Ms.toFixed(1)} ms, p99 ${sample.p99Ms.toFixed(1)} ms`;
+      return `${sample.events}/${sample.offered} events sent, ${Math.round(sample.deliveriesPerSec).toLocaleString('en-US')} deliveries/s, p50 ${sample.p50Ms.toFixed(1)} ms, p99 ${sample.p99Ms.toFixed(1)} ms`;
     case 'topics':
       return `${Math.round(sample.publishesPerSec).toLocaleString('en-US')} publishes/s, ${Math.round(sample.deliveriesPerSec).toLocaleString('en-US')} deliveries/s, p99 ${sample.p99Ms.toFixed(1)} ms`;
     case 'runs':

@@ -35,7 +35,18 @@ export type ClientCommand =
       /** Skip this many connections' worth of addresses (a second client process). */
       addressBase?: number;
     }
-  | { cmd: 'expect'; from: number; count: number; burst: number; latency: boolean }
+  | {
+      cmd: 'expect';
+      from: number;
+      count: number;
+      burst: number;
+      latency: boolean;
+      /**
+       * Only every `sampleEvery`-th connection parses frames (order, gaps, latency); the others
+       * count body bytes and must read as many as those. Default 1: every connection parses.
+       */
+      sampleEvery?: number;
+    }
   | { cmd: 'report' }
   | { cmd: 'truncate'; end: number }
   | { cmd: 'single'; port: number; path: string; count: number }
@@ -72,6 +83,8 @@ export interface DeliveryReport {
   dropped: number;
   /** When the last event of the run arrived (`nowMicros()`). */
   lastAt: number;
+  /** Connections that parsed every frame (the rest counted bytes). */
+  sampled?: number;
   /** Latency percentiles in microseconds (latency runs only). */
   latency?: { p50: number; p99: number; max: number; samples: number };
 }

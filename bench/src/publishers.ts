@@ -105,7 +105,7 @@ export function runLatency(
  * Publishes `count` events at `perSecond` on a timer schedule, one per macrotask: each timer
  * tick publishes what is due, yielding (`setImmediate`) after every event, as events arriving
  * one by one from the network would. Behind schedule, it publishes one per turn until caught up,
- * and stops at `maxMs` whatever is left.
+ * and stops at `maxMs` whatever is left (events due but not sent by then are offered, not sent).
  */
 export function runPaced(
   target: BenchTarget,

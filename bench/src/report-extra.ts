@@ -11,17 +11,27 @@ import {
 } from './report-format';
 import type { Failure, Sample } from './samples';
 import { scaleTargets } from './scale/workload';
+import { UNBATCHED_SUFFIX } from './batch-delay';
 
 type Ran = ReturnType<typeof ranIn>;
 
+/** Our core binding without a window reads `@sse/core/node (batchDelay 0)`. */
+const batchLabel = (id: string) =>
+  id.endsWith(UNBATCHED_SUFFIX)
+    ? `${label(id.slice(0, -UNBATCHED_SUFFIX.length))} (batchDelay 0)`
+    : label(id);
+
 export function batchDelayTable(samples: readonly Sample[], ran: Ran): string {
-  const raw = medianOf(samples, 'batch-delay', 'raw', (s) => s.deliveriesPerSec);
-  const rawP99 = medianOf(samples, 'batch-delay', 'raw', (s) => s.p99Ms);
+  const m = (id: string, metric: (s: Extract<Sample, { workload: 'batch-delay' }>) => number) =>
+    medianOf(samples, 'batch-delay', id, metric);
+  const raw = m('raw', (s) => s.deliveriesPerSec);
+  const rawP99 = m('raw', (s) => s.p99Ms);
   return table(
     [
       'target',
       'batchDelay ms',
-      'events published',
+      'events offered / sent',
+      'sent events/s',
       'deliveries/s',
       'vs raw',
       'server CPU s',
@@ -31,21 +41,22 @@ export function batchDelayTable(samples: readonly Sample[], ran: Ran): string {
       'missing / out of order / dropped',
     ],
     ran.ids.map((id) => {
-      if (ran.failed(id)) return [label(id), 'n/a', '', '', '', '', '', '', '', ''];
-      const rate = medianOf(samples, 'batch-delay', id, (s) => s.deliveriesPerSec);
-      const p99 = medianOf(samples, 'batch-delay', id, (s) => s.p99Ms);
+      if (ran.failed(id)) return [batchLabel(id), 'n/a', '', '', '', '', '', '', '', '', ''];
+      const rate = m(id, (s) => s.deliveriesPerSec);
+      const p99 = m(id, (s) => s.p99Ms);
       return [
-        label(id),
-        fmt(medianOf(samples, 'batch-delay', id, (s) => s.batchDelay)),
-        fmt(medianOf(samples, 'batch-delay', id, (s) => s.events)),
+        batchLabel(id),
+        fmt(m(id, (s) => s.batchDelay)),
+        `${fmt(m(id, (s) => s.offered))} / ${fmt(m(id, (s) => s.events))}`,
+        fmt(m(id, (s) => s.sentPerSec)),
         fmt(rate),
         ratio(rate, raw),
         fmt(
-          medianOf(samples, 'batch-delay', id, (s) => s.cpuSeconds),
+          m(id, (s) => s.cpuSeconds),
           2,
         ),
         fmt(
-          medianOf(samples, 'batch-delay', id, (s) => s.p50Ms),
+          m(id, (s) => s.p50Ms),
           1,
         ),
         fmt(p99, 1),

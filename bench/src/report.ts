@@ -10,6 +10,7 @@ import {
   table,
   type SampleOf,
 } from './report-format';
+import { batchDelayTargets } from './batch-delay';
 import { batchDelayTable, scaleTables, topicsTable } from './report-extra';
 import { renderGoals } from './report-goals';
 import type { Failure, Sample } from './samples';
@@ -126,7 +127,13 @@ export function renderReport(
   if (has('batch-delay')) {
     section(
       `batchDelay: ${options.batchClients} clients, ${options.batchPerSecond} events/s one per turn (ours: batchDelay ${options.batchDelay} ms)`,
-      batchDelayTable(samples, ran('batch-delay')),
+      batchDelayTable(
+        samples,
+        ran(
+          'batch-delay',
+          batchDelayTargets(options.targets).map((t) => t.id),
+        ),
+      ),
     );
   }
   if (has('topics')) {

@@ -48,7 +48,11 @@ export type Sample =
       target: string;
       batchDelay: number;
       clients: number;
+      /** Events the schedule offered over the run. */
+      offered: number;
+      /** Events the target published (sent) before the schedule ended. */
       events: number;
+      sentPerSec: number;
       deliveriesPerSec: number;
       cpuSeconds: number;
       p50Ms: number;

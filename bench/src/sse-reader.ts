@@ -28,6 +28,13 @@ export class SseReader {
   private head = '';
   private chunkLeft = 0;
   private text = '';
+  /**
+   * Only count body bytes, parse no frame: the lean mode of the batch-delay workload, where one
+   * client process could not parse every delivery (millions a second).
+   */
+  countOnly = false;
+  /** Body bytes read (chunk framing excluded), in either mode. */
+  bytes = 0;
 
   constructor(private readonly sink: SseReaderSink) {}
 
@@ -55,7 +62,8 @@ export class SseReader {
         }
         case State.ChunkData: {
           const end = Math.min(length, i + this.chunkLeft);
-          this.body(buf.toString('latin1', i, end));
+          this.bytes += end - i;
+          if (!this.countOnly) this.body(buf.toString('latin1', i, end));
           this.chunkLeft -= end - i;
           i = end;
           if (this.chunkLeft === 0) this.state = State.ChunkEnd;
@@ -67,7 +75,8 @@ export class SseReader {
           break;
         }
         case State.Plain:
-          this.body(buf.toString('latin1', i, length));
+          this.bytes += length - i;
+          if (!this.countOnly) this.body(buf.toString('latin1', i, length));
           return;
       }
     }
