@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -31,11 +32,22 @@ export interface ProfileSummary {
   top: ProfileEntry[];
 }
 
-/** The profile of a server's main thread: of the files in `dir`, the busiest one. */
+/**
+ * The profile of a server's main thread: its publishing windows summed when it wrote any
+ * (`window-N.cpuprofile`, see window-profile.ts: the cost once every client is connected),
+ * else, of the whole-process profiles in `dir`, the busiest one.
+ */
 export function summarizeProfileDir(dir: string, top = 15): ProfileSummary | undefined {
+  const files = readdirSync(dir).filter((file) => file.endsWith('.cpuprofile'));
+  const windows = files.filter((file) => file.startsWith('window-'));
+  if (windows.length > 0) {
+    return summarizeProfiles(
+      windows.map((file) => join(dir, file)),
+      top,
+    );
+  }
   let best: ProfileSummary | undefined;
-  for (const file of readdirSync(dir)) {
-    if (!file.endsWith('.cpuprofile')) continue;
+  for (const file of files) {
     const summary = summarizeProfile(join(dir, file), top);
     if (!best || summary.busyMs > best.busyMs) best = summary;
   }
@@ -44,22 +56,14 @@ export function summarizeProfileDir(dir: string, top = 15): ProfileSummary | und
 
 /** Sums each function's self time over the whole profile (idle excluded); the top entries. */
 export function summarizeProfile(file: string, top = 15): ProfileSummary {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const byNode = new Map<number, ProfileNode>(profile.nodes.map((node) => [node.id, node]));
+  return summarizeProfiles([file], top);
+}
+
+/** As `summarizeProfile`, over several profiles added together. */
+export function summarizeProfiles(files: readonly string[], top = 15): ProfileSummary {
   const selfMicros = new Map<string, { name: string; where: string; micros: number }>();
   let total = 0;
-  for (let i = 0; i < profile.samples.length; i++) {
-    const node = byNode.get(profile.samples[i]!);
-    const delta = profile.timeDeltas[i] ?? 0;
-    if (!node || node.callFrame.functionName === '(idle)') continue;
-    total += delta;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const where = url ? `${shortUrl(url)}:${lineNumber + 1}` : '';
-    const key = `${functionName}@${where}`;
-    const entry = selfMicros.get(key) ?? { name: functionName || '(anonymous)', where, micros: 0 };
-    entry.micros += delta;
-    selfMicros.set(key, entry);
-  }
+  for (const file of files) total += addSelfTimes(file, selfMicros);
   const entries = [...selfMicros.values()]
     .sort((a, b) => b.micros - a.micros)
     .slice(0, top)
@@ -69,7 +73,46 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
       selfMs: e.micros / 1000,
       percent: (100 * e.micros) / total,
     }));
-  return { file, busyMs: total / 1000, top: entries };
+  return { file: files.join(', '), busyMs: total / 1000, top: entries };
+}
+
+/** Adds one profile's self times per function into `selfMicros`; returns its busy µs. */
+function addSelfTimes(
+  file: string,
+  selfMicros: Map<string, { name: string; where: string; micros: number }>,
+): number {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byNode = new Map<number, ProfileNode>(profile.nodes.map((node) => [node.id, node]));
+  const profiler = profilerNodes(profile.nodes);
+  let total = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const node = byNode.get(profile.samples[i]!);
+    const delta = profile.timeDeltas[i] ?? 0;
+    if (!node || node.callFrame.functionName === '(idle)' || profiler.has(node.id)) continue;
+    total += delta;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url ? `${shortUrl(url)}:${lineNumber + 1}` : '';
+    const key = `${functionName}@${where}`;
+    const entry = selfMicros.get(key) ?? { name: functionName || '(anonymous)', where, micros: 0 };
+    entry.micros += delta;
+    selfMicros.set(key, entry);
+  }
+  return total;
+}
+
+/** Nodes under a `node:inspector` call: a window profile's own stop, not the server's work. */
+function profilerNodes(nodes: readonly ProfileNode[]): Set<number> {
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  const marked = new Set<number>();
+  const mark = (node: ProfileNode): void => {
+    marked.add(node.id);
+    for (const child of node.children ?? []) {
+      const next = byId.get(child);
+      if (next) mark(next);
+    }
+  };
+  for (const node of nodes) if (node.callFrame.url === 'node:inspector') mark(node);
+  return marked;
 }
 
 function shortUrl(url: string): string {

@@ -3,6 +3,7 @@ import { BenchChild } from './child';
 import type { BenchOptions } from './options';
 import type { ClientCommand, ConnectReport, ServerCommand } from './protocol';
 import type { Failure, Sample } from './samples';
+import { WINDOW_PROFILE_ENV } from './window-profile';
 
 const READY_TIMEOUT_MS = 30_000;
 
@@ -50,6 +51,7 @@ export async function startChild<Command extends { cmd: string }>(
     const dir = `${ctx.profileDir}/${id}-${Date.now()}`;
     mkdirSync(dir, { recursive: true });
     flags.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
+    env = { ...env, [WINDOW_PROFILE_ENV]: dir };
   }
   const child = new BenchChild<Command>(script, [id], flags, env);
   let timer: NodeJS.Timeout | undefined;

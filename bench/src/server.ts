@@ -9,6 +9,7 @@ import { findTarget } from './targets/registry';
 import type { BenchTarget } from './targets/types';
 import { runTopics } from './topics/publisher';
 import { findTopicsTarget, type TopicsTarget } from './topics/targets';
+import { profileWindow } from './window-profile';
 
 const BACKLOG = 4096;
 
@@ -71,15 +72,17 @@ async function handle(
   if (!target) throw new Error(`${command.cmd} needs a fan-out target`);
   switch (command.cmd) {
     case 'fanout':
-      return runFanout(
-        target,
-        command.from,
-        command.count,
-        command.burst,
-        command.window,
-        command.maxMs,
-        command.ackEvery,
-        setOnAck,
+      return profileWindow(() =>
+        runFanout(
+          target,
+          command.from,
+          command.count,
+          command.burst,
+          command.window,
+          command.maxMs,
+          command.ackEvery,
+          setOnAck,
+        ),
       );
     case 'ack':
       onAck?.(command.upTo);
