@@ -106,7 +106,8 @@ async function main(): Promise<void> {
     );
   }
   const client = new BenchChild<ClientCommand>('client.ts', []);
-  await client.ready;
+  // The runs workload has reader processes of its own: it does not wait for this one.
+  if (options.workloads.some((w) => w !== 'runs')) await client.ready;
   const samples: Sample[] = [];
   const failures: Failure[] = [];
   const ctx: RunContext = {

@@ -131,6 +131,8 @@ export interface RunsSample {
   missing: number;
   outOfOrder: number;
   duplicates: number;
+  /** Reader requests answered other than 200 and tried again (theirs: a 1 s ack timeout). */
+  refused: number;
 }
 
 /** A target that could not run (failed to load or crashed). */

@@ -79,6 +79,8 @@ export interface FollowReport {
   missing: number;
   outOfOrder: number;
   duplicates: number;
+  /** Requests answered other than 200 (each tried again at once). */
+  refused: number;
 }
 
 export interface ResumeReport extends FollowReport {

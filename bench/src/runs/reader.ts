@@ -24,8 +24,25 @@ function disconnectAll(): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A refused (re)connect is tried again at once, as a resilient client would, up to this. */
+const MAX_REFUSED = 5;
+/** Requests answered other than 200 since the last `follow` or `resume`. */
+let refused = 0;
+
+/** Connects, trying again while the server answers other than 200 (counted in `refused`). */
+async function connectRetrying(follower: RunFollower): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const status = await follower.connect();
+    if (status === 200) return;
+    refused++;
+    if (attempt > MAX_REFUSED) {
+      throw new Error(`answered ${status} ${attempt} times in a row: ${follower.body.trim()}`);
+    }
+  }
+}
+
 /** Every follower's tokens against `tokens` expected (the last one's arrival time). */
-function check(tokens: number, of: readonly RunFollower[]): FollowReport {
+function check(tokens: number, of: readonly RunFollower[]): Omit<FollowReport, 'refused'> {
   const complete = of.filter((f) => f.next === tokens && Number.isFinite(f.lastTokenAt));
   return {
     lastAt: complete.length === of.length ? Math.max(...of.map((f) => f.lastTokenAt)) : Number.NaN,
@@ -45,14 +62,13 @@ async function follow(
   tokens: number,
 ): Promise<void> {
   disconnectAll();
+  refused = 0;
   expected = tokens;
   followers = Array.from(
     { length: readers },
     () => new RunFollower(port, name, resumeBy, tokens - 1),
   );
-  const statuses = await Promise.all(followers.map((f) => f.connect()));
-  const refused = statuses.filter((status) => status !== 200);
-  if (refused.length) throw new Error(`${refused.length} readers answered ${refused[0]}`);
+  await Promise.all(followers.map(connectRetrying));
 }
 
 /** Waits until every reader's response has ended (the run's end), then checks their tokens. */
@@ -61,7 +77,7 @@ async function collect(timeoutMs: number): Promise<FollowReport> {
   for (const follower of followers) {
     await follower.until(() => follower.endedAt !== undefined, Math.max(0, deadline - Date.now()));
   }
-  const report = check(expected, followers);
+  const report = { ...check(expected, followers), refused };
   disconnectAll();
   return report;
 }
@@ -73,10 +89,11 @@ async function collect(timeoutMs: number): Promise<FollowReport> {
 async function resume(command: Extract<ReaderCommand, { cmd: 'resume' }>): Promise<ResumeReport> {
   const { port, name, resumeBy, tokens, reconnects, readMs, awayMs, timeoutMs } = command;
   disconnectAll();
+  refused = 0;
   const reader = new RunFollower(port, name, resumeBy, tokens - 1);
   followers = [reader];
   const firstMissedMs: number[] = [];
-  await reader.connect();
+  await connectRetrying(reader);
   for (let i = 0; i < reconnects; i++) {
     await sleep(readMs);
     reader.disconnect();
@@ -88,13 +105,13 @@ async function resume(command: Extract<ReaderCommand, { cmd: 'resume' }>): Promi
       if (reader.next > missed && Number.isNaN(at)) at = nowMicros();
       return reader.next > missed;
     }, timeoutMs);
-    const status = await reader.connect();
-    if (status !== 200) throw new Error(`reconnect ${i + 1} answered ${status}: ${reader.body}`);
+    // The time counts from the first request: a refused one is part of what the reader waits.
+    await connectRetrying(reader);
     if (!(await got)) throw new Error(`reconnect ${i + 1}: token ${missed} never came`);
     firstMissedMs.push((at - sent) / 1000);
   }
   await reader.until(() => reader.endedAt !== undefined, timeoutMs);
-  const report = { ...check(tokens, [reader]), firstMissedMs };
+  const report = { ...check(tokens, [reader]), refused, firstMissedMs };
   disconnectAll();
   return report;
 }

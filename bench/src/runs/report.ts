@@ -23,10 +23,11 @@ export function runsTables(options: BenchOptions, samples: readonly Sample[], ra
       'Redis commands / token, 1 reader',
       `Redis commands / token, ${readers} readers`,
       'Redis bytes / 1,000 tokens',
+      'requests refused (tried again)',
       'missing / out of order / duplicates',
     ],
     ran.ids.map((id) => {
-      if (ran.failed(id)) return [label(id), 'n/a', '', '', '', '', '', ''];
+      if (ran.failed(id)) return [label(id), 'n/a', '', '', '', '', '', '', ''];
       return [
         label(id),
         m(id, (s) => s.oneReaderTokensPerSec),
@@ -35,6 +36,7 @@ export function runsTables(options: BenchOptions, samples: readonly Sample[], ra
         m(id, (s) => s.commandsPerToken, 2),
         m(id, (s) => s.commandsPerTokenMany, 2),
         m(id, (s) => s.redisBytesPer1000),
+        fmt(sumOf(samples, 'runs', id, (s) => s.refused)),
         flagged([
           sumOf(samples, 'runs', id, (s) => s.missing),
           sumOf(samples, 'runs', id, (s) => s.outOfOrder),

@@ -62,7 +62,7 @@ export async function runs(ctx: RunContext, target: { id: string }): Promise<voi
     const session = new RunsSession(ctx, info, port, reader);
     const { runsTokens: tokens, runsReaders: readers } = ctx.options;
 
-    await session.throughput(producer, 2, Math.max(500, tokens / 5)); // warm-up
+    await session.throughput(producer, 2, tokens / 5); // warm-up
     let counted = await stats.count();
     const one = await session.throughput(producer, 1, tokens);
     const oneCommands = await counted();
@@ -94,6 +94,7 @@ export async function runs(ctx: RunContext, target: { id: string }): Promise<voi
       missing: checks.reduce((sum, r) => sum + r.missing, 0),
       outOfOrder: checks.reduce((sum, r) => sum + r.outOfOrder, 0),
       duplicates: checks.reduce((sum, r) => sum + r.duplicates, 0),
+      refused: checks.reduce((sum, r) => sum + r.refused, 0),
     });
   } finally {
     await Promise.all(stops.map((stop) => stop()));
