@@ -6,6 +6,7 @@ import { readLastEventId } from './last-event-id';
 import { validateStreamOptions } from './options';
 import { SseStream, type SseStreamOptions } from './stream';
 import { NodeTransport } from './node-transport';
+import type { SseChunk, SseTransportSink } from './transport';
 
 export { NodeTransport, type WritableResponse } from './node-transport';
 
@@ -48,8 +49,7 @@ export function openNodeStream<State extends object = Record<string, unknown>>(
   let disconnect: () => void = () => {};
   const stream = new SseStream<State>(
     (sink) => {
-      const transport = new NodeTransport(response, sink);
-      response.on('drain', () => transport.drained());
+      const transport = new ListeningNodeTransport(response, sink);
       // 'close' also follows our own end(); the stream ignores it once closed.
       disconnect = () => sink.disconnect();
       response.on('close', disconnect);
@@ -61,6 +61,33 @@ export function openNodeStream<State extends object = Record<string, unknown>>(
   // then fired already and will not again, and the stream would wait for it forever.
   if (isGone(res)) disconnect();
   return stream;
+}
+
+/**
+ * Listens for the response's `'drain'` only once a write returned `false`: most connections are
+ * never behind, and an idle connection then holds no drain closure.
+ */
+class ListeningNodeTransport extends NodeTransport {
+  private listening = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    sink: SseTransportSink,
+  ) {
+    super(res, sink);
+  }
+
+  override write(chunk: SseChunk): boolean {
+    const below = super.write(chunk);
+    if (!below && !this.listening) {
+      this.listening = true;
+      this.res.once('drain', () => {
+        this.listening = false;
+        this.drained();
+      });
+    }
+    return below;
+  }
 }
 
 function isGone(res: NodeResponse): boolean {
