@@ -117,9 +117,10 @@ class ChannelImpl<Events extends object> implements Channel<Events>, ReplaySourc
     stream: SseStream<object>,
     lastEventId: string | undefined,
     filter?: Subscriber['filter'],
-    write?: FrameWriter,
+    writer?: FrameWriter,
+    slot = 0,
   ): ReplayHandle | undefined {
-    const subscriber = this.add(stream, filter, true, write);
+    const subscriber = this.add(stream, filter, true, writer, slot);
     if (!subscriber) return undefined;
     return {
       gapEvent: this.gapEvent,
@@ -209,7 +210,8 @@ class ChannelImpl<Events extends object> implements Channel<Events>, ReplaySourc
     stream: SseStream<object>,
     filter: Subscriber['filter'],
     queued: boolean,
-    write?: FrameWriter,
+    writer?: FrameWriter,
+    slot = 0,
   ): Subscriber | undefined {
     if (this.isClosed) {
       throw new SseError('ERR_SSE_CHANNEL_CLOSED', 'subscribe() on a closed channel');
@@ -217,7 +219,7 @@ class ChannelImpl<Events extends object> implements Channel<Events>, ReplaySourc
     if (stream.closed) return undefined;
     // A subscriber receives what is published from now on, not what is still being written.
     this.batch.flush();
-    return this.subscribers.add(stream, filter, queued, write);
+    return this.subscribers.add(stream, filter, queued, writer, slot);
   }
 
   private remove(subscriber: Subscriber): void {

@@ -51,21 +51,29 @@ export interface ReplayRead extends BackplaneReadResult {
   readonly from: string | undefined;
 }
 
-/** @internal Writes one event's frame to a subscriber in place of `stream.writeFrame`. */
-export type FrameWriter = (event: BackplaneEvent, frame: Uint8Array) => boolean;
+/**
+ * @internal Writes a subscriber's events in place of `stream.writeFrame`: a hub's topics
+ * cursor, which follows several channels, each as a numbered `slot`.
+ */
+export interface FrameWriter {
+  /** Writes an event of channel `slot`; `false` when the client is behind. */
+  writeEvent(slot: number, event: BackplaneEvent, frame: Uint8Array): boolean;
+}
 
 /** @internal A channel that can be replayed together with others (see `subscribeAll`). */
 export interface ReplaySource {
   /**
    * Subscribes `stream` with live events held back until the replay after `lastEventId`
    * (`undefined`: after the channel's current position, replaying nothing) goes live.
-   * `write`, when given, writes each of this subscriber's events instead of the stream.
+   * `writer`, when given, writes each of this subscriber's events (as channel `slot`) instead
+   * of the stream.
    */
   [openReplay](
     stream: SseStream<object>,
     lastEventId: string | undefined,
     filter?: (event: never) => boolean,
-    write?: FrameWriter,
+    writer?: FrameWriter,
+    slot?: number,
   ): ReplayHandle | undefined;
   /**
    * The id a new subscriber resumes from if it reconnects before any event reaches it: the

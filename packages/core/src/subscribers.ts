@@ -9,8 +9,9 @@ import type { SseStream } from './stream';
 export interface Subscriber {
   readonly stream: SseStream<object>;
   readonly filter: ((event: never) => boolean) | undefined;
-  /** Writes each event in place of `stream.writeFrame` (a hub's topics cursor). */
-  readonly write: FrameWriter | undefined;
+  /** Writes each event in place of `stream.writeFrame` (a hub's topics cursor), as `slot`. */
+  readonly writer: FrameWriter | undefined;
+  readonly slot: number;
   /** Live events held back while history is replayed; `null` once live. */
   queue: BackplaneEvent[] | null;
   /** The last replayed id while a late live copy of it may still come; then `undefined`. */
@@ -44,12 +45,14 @@ export class Subscribers<Events extends object> {
     stream: SseStream<object>,
     filter: Subscriber['filter'],
     queued: boolean,
-    write: FrameWriter | undefined,
+    writer: FrameWriter | undefined,
+    slot: number,
   ): Subscriber {
     const subscriber: Subscriber = {
       stream,
       filter,
-      write,
+      writer,
+      slot,
       queue: queued ? [] : null,
       after: undefined,
       unwatch,
@@ -80,15 +83,17 @@ export class Subscribers<Events extends object> {
     for (const subscriber of this.all) {
       if (subscriber.queue) {
         for (const event of events) subscriber.queue.push(event);
-      } else if (subscriber.write && !subscriber.filter && subscriber.after === undefined) {
+      } else if (subscriber.writer && !subscriber.filter && subscriber.after === undefined) {
         // A hub's topics cursor: a frame of its own per event (the commonest case of a hub).
-        const { stream, write } = subscriber;
+        const { stream, writer, slot } = subscriber;
         if (stream.closed) continue;
         this.delivered += events.length;
         let below = true;
-        for (let i = 0; i < events.length; i++) below = write(events[i]!, frames[i]!) && below;
+        for (let i = 0; i < events.length; i++) {
+          below = writer.writeEvent(slot, events[i]!, frames[i]!) && below;
+        }
         if (!below && stream.overBudget) this.lagging.add(stream);
-      } else if (subscriber.filter || subscriber.write || subscriber.after !== undefined) {
+      } else if (subscriber.filter || subscriber.writer || subscriber.after !== undefined) {
         for (let i = 0; i < events.length; i++) this.deliver(subscriber, events[i]!, frames[i]!);
       } else {
         const { stream } = subscriber;
@@ -121,7 +126,10 @@ export class Subscribers<Events extends object> {
       if (!wanted) return true;
     }
     this.delivered++;
-    if (subscriber.write ? subscriber.write(event, frame) : stream.writeFrame(frame)) return true;
+    const { writer } = subscriber;
+    if (writer ? writer.writeEvent(subscriber.slot, event, frame) : stream.writeFrame(frame)) {
+      return true;
+    }
     if (stream.overBudget) this.lagging.add(stream);
     return false;
   }

@@ -14,42 +14,16 @@ import { parseEventId } from '../event-id';
  * encoded once per event rather than once per event and subscriber.
  */
 const PREFIX = 't1,';
-const NONE = '~';
+/** The part of a topic the stream has no position in yet. */
+export const NO_POSITION = '~';
+const NONE = NO_POSITION;
 const WRITTEN_PREFIX = `${PREFIX}0`;
 
-/** A stream's position in each of its topics, with each position's part of the cursor. */
-export class TopicsPositions {
-  private readonly ids: (string | undefined)[];
-  private readonly parts: string[];
-
-  constructor(positions: readonly (string | undefined)[]) {
-    this.ids = [...positions];
-    this.parts = positions.map(partOf);
-  }
-
-  get(index: number): string | undefined {
-    return this.ids[index];
-  }
-
-  set(index: number, id: string): void {
-    this.ids[index] = id;
-    this.parts[index] = partCached(id);
-  }
-
-  /** The positions as one event id. */
-  encode(): string {
-    let out = WRITTEN_PREFIX;
-    for (const part of this.parts) out += `,${part}`;
-    return out;
-  }
-}
-
-/** Encodes positions (`undefined`: none yet) as one event id. */
-export function encodeTopicsCursor(positions: readonly (string | undefined)[]): string {
-  return new TopicsPositions(positions).encode();
-}
-
-function partOf(id: string | undefined): string {
+/**
+ * A position's part of a cursor: the same text for every stream (base 0). A stream keeps its
+ * positions as parts, so that moving one costs no parsing.
+ */
+export function positionPart(id: string | undefined): string {
   if (id === undefined) return NONE;
   const parsed = parseEventId(id);
   if (!parsed) return `!${encodeURIComponent(id)}`;
@@ -60,12 +34,31 @@ function partOf(id: string | undefined): string {
 let lastId: string | undefined;
 let lastPart = NONE;
 
-function partCached(id: string): string {
+/** `positionPart` of an event's id, remembered for the next subscriber of the same event. */
+export function eventPart(id: string): string {
   if (id !== lastId) {
-    lastPart = partOf(id);
+    lastPart = positionPart(id);
     lastId = id;
   }
   return lastPart;
+}
+
+/** The id a part stands for (`undefined`: no position). */
+export function idOfPart(part: string): string | undefined {
+  const id = decodePart(0, part);
+  return id === INVALID ? undefined : id;
+}
+
+/** A stream's positions, as parts, as one event id. */
+export function joinCursor(parts: readonly string[]): string {
+  let out = WRITTEN_PREFIX;
+  for (const part of parts) out += `,${part}`;
+  return out;
+}
+
+/** Encodes positions (`undefined`: none yet) as one event id. */
+export function encodeTopicsCursor(positions: readonly (string | undefined)[]): string {
+  return joinCursor(positions.map(positionPart));
 }
 
 /**
@@ -83,17 +76,23 @@ export function decodeTopicsCursor(
   if (!Number.isSafeInteger(base)) return undefined;
   const positions: (string | undefined)[] = [];
   for (const part of parts.slice(1)) {
-    if (part === NONE) positions.push(undefined);
-    else if (part.startsWith('!')) positions.push(decodeOrUndefined(part.slice(1)));
-    else {
-      const [ms, seq] = part.split('.');
-      const offset = parseInt(ms ?? '', 36);
-      const counter = parseInt(seq ?? '', 36);
-      if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(counter)) return undefined;
-      positions.push(`${base + offset}-${counter}`);
-    }
+    const id = decodePart(base, part);
+    if (id === INVALID) return undefined;
+    positions.push(id);
   }
   return positions;
+}
+
+const INVALID = Symbol('invalid');
+
+function decodePart(base: number, part: string): string | undefined | typeof INVALID {
+  if (part === NONE) return undefined;
+  if (part.startsWith('!')) return decodeOrUndefined(part.slice(1));
+  const [ms, seq] = part.split('.');
+  const offset = parseInt(ms ?? '', 36);
+  const counter = parseInt(seq ?? '', 36);
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(counter)) return INVALID;
+  return `${base + offset}-${counter}`;
 }
 
 function decodeOrUndefined(text: string): string | undefined {

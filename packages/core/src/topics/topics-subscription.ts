@@ -5,13 +5,21 @@ import {
   cursorFrame,
   openReplay,
   replayInOrder,
+  type FrameWriter,
   type ReplayHandle,
   type ReplayRead,
   type ReplaySource,
 } from '../replay';
-import type { SseStream } from '../stream';
 import { formatEvent } from '../framing';
-import { decodeTopicsCursor, TopicsPositions } from './topics-cursor';
+import type { SseStream } from '../stream';
+import {
+  decodeTopicsCursor,
+  eventPart,
+  idOfPart,
+  joinCursor,
+  NO_POSITION,
+  positionPart,
+} from './topics-cursor';
 
 /** A topic's channel as the hub makes it: a channel of this package. */
 export type TopicChannel = Channel<never> & ReplaySource;
@@ -39,9 +47,13 @@ export class TopicsSubscription implements SseSubscribable {
   }
 }
 
-/** One stream following several topics, with its position in each. */
-class TopicsCursor {
-  private readonly positions: TopicsPositions;
+/**
+ * One stream following several topics, with its position in each, kept as its cursor part.
+ * It writes each topic's events itself (as that topic's slot): nothing per subscription
+ * beyond the subscriber, as a stream's frame is built per event and subscriber.
+ */
+class TopicsCursor implements FrameWriter {
+  private readonly parts: string[];
   private readonly resumed: boolean;
   private readonly handles: ReplayHandle[] = [];
   private wroteEvent = false;
@@ -57,7 +69,7 @@ class TopicsCursor {
     this.resumed = decoded !== undefined;
     // A plain id (from a single-topic stream, or an older cursor) is placed in every topic by
     // order, as for a list of channels; no id at all starts at each topic's current position.
-    this.positions = new TopicsPositions(decoded ?? channels.map(() => lastEventId));
+    this.parts = (decoded ?? channels.map(() => lastEventId)).map(positionPart);
     this.pendingReads = channels.length;
   }
 
@@ -67,8 +79,12 @@ class TopicsCursor {
     };
     try {
       this.channels.forEach((channel, i) => {
-        const handle = channel[openReplay](this.stream, this.positions.get(i), undefined, (event) =>
-          this.write(i, event),
+        const handle = channel[openReplay](
+          this.stream,
+          idOfPart(this.parts[i]!),
+          undefined,
+          this,
+          i,
         );
         if (handle) this.handles.push(this.recordingPosition(handle, i));
       });
@@ -86,11 +102,9 @@ class TopicsCursor {
   private recordingPosition(handle: ReplayHandle, index: number): ReplayHandle {
     const read = (): Promise<ReplayRead> =>
       handle.read().then((result) => {
-        if (this.positions.get(index) === undefined && result.from !== undefined) {
-          this.positions.set(index, result.from);
-        }
+        if (this.parts[index] === NO_POSITION) this.parts[index] = positionPart(result.from);
         if (--this.pendingReads === 0 && !this.resumed && !this.wroteEvent) {
-          this.stream.writeFrame(cursorFrame(this.positions.encode()));
+          this.stream.writeFrame(cursorFrame(joinCursor(this.parts)));
         }
         return result;
       });
@@ -98,14 +112,14 @@ class TopicsCursor {
   }
 
   /**
-   * Writes an event of topic `index` with the stream's cursor as its id. Written as text: the
+   * Writes an event of topic `slot` with the stream's cursor as its id. Written as text: the
    * node transport hands it to the socket as is, where a frame of bytes of its own per
    * subscriber would cost an allocation and a copy.
    */
-  private write(index: number, event: BackplaneEvent): boolean {
-    this.positions.set(index, event.id);
+  writeEvent(slot: number, event: BackplaneEvent): boolean {
+    this.parts[slot] = eventPart(event.id);
     this.wroteEvent = true;
-    return this.stream.writeFrame(`id: ${this.positions.encode()}\n${bodyText(event)}`);
+    return this.stream.writeFrame(`id: ${joinCursor(this.parts)}\n${bodyText(event)}`);
   }
 }
 
