@@ -36,7 +36,9 @@ export class SseStream<State extends object = Record<string, unknown>> {
   private userState: State | undefined;
 
   private readonly transport: SseTransport;
-  private readonly budget: BufferBudget;
+  /** Created the first time the client is behind: most connections never are. */
+  private budget: BufferBudget | undefined;
+  private readonly maxBufferedBytes: number;
   private readonly serialize: SseSerializer | undefined;
   private readonly reportError: ((error: unknown, stream: SseStream) => void) | undefined;
   private readonly beat: StreamLink | undefined;
@@ -52,7 +54,7 @@ export class SseStream<State extends object = Record<string, unknown>> {
   constructor(connect: SseTransportFactory, init: SseStreamInit = {}) {
     const options = init.checked ?? validateStreamOptions(init);
     this.lastEventId = init.lastEventId;
-    this.budget = new BufferBudget(options.maxBufferedBytes);
+    this.maxBufferedBytes = options.maxBufferedBytes;
     this.serialize = init.serialize;
     this.reportError = init.onError;
     const link = new StreamLink(this);
@@ -146,6 +148,7 @@ export class SseStream<State extends object = Record<string, unknown>> {
     if (this.beat) this.beat.wroteSinceTick = true;
     if (below) return true;
     this.behind = true;
+    this.budget ??= new BufferBudget(this.maxBufferedBytes);
     const verdict = this.budget.afterWrite(this.transport.bufferedBytes, byteLength(frame));
     if (verdict === 'slow') this.shutdown('slow');
     else if (verdict === 'watch') suspectSlow(this);
@@ -154,7 +157,7 @@ export class SseStream<State extends object = Record<string, unknown>> {
 
   /** @internal `true` while the client holds more unsent bytes than its budget. */
   get overBudget(): boolean {
-    return this.budget.watching && !this.closed;
+    return this.budget?.watching === true && !this.closed;
   }
 
   /**
@@ -162,13 +165,13 @@ export class SseStream<State extends object = Record<string, unknown>> {
    * publisher is paced by it.
    */
   withinBudget(): Promise<void> {
-    return this.overBudget ? this.budget.withinBudget() : RESOLVED;
+    return this.overBudget ? this.budget!.withinBudget() : RESOLVED;
   }
 
   /** @internal Called by the shared slow-client check (slow-check.ts); `true` to check again. */
   confirmSlow(): boolean {
     if (this.closeReason) return false;
-    const verdict = this.budget.check(this.transport.bufferedBytes);
+    const verdict = this.budget?.check(this.transport.bufferedBytes) ?? 'clear';
     if (verdict === 'slow') this.shutdown('slow');
     return verdict === 'watch';
   }
@@ -241,7 +244,7 @@ export class SseStream<State extends object = Record<string, unknown>> {
 
   private releaseDrain(): void {
     this.behind = false;
-    if (this.budget.watching) this.budget.drained(this.transport.bufferedBytes);
+    if (this.budget?.watching) this.budget.drained(this.transport.bufferedBytes);
     const wait = this.drainWait;
     this.drainWait = undefined;
     wait?.resolve();
@@ -258,7 +261,7 @@ export class SseStream<State extends object = Record<string, unknown>> {
     this.stopHeartbeat?.();
     this.stopHeartbeat = undefined;
     this.releaseDrain();
-    this.budget.release();
+    this.budget?.release();
     // A slow client would hold its unsent bytes forever: drop them rather than end after them.
     if (reason === 'slow' || reason === 'client') this.transport.destroy();
     else this.transport.end();
