@@ -15,11 +15,16 @@ export interface OwnCluster {
   readonly ports: readonly number[];
   /**
    * A new Cluster client, connected (closed by `stop`): one "server instance". Its node
-   * connections carry `name` (CLIENT SETNAME) when given.
+   * connections carry `name` (CLIENT SETNAME) when given, and log in as `login` when given.
    */
-  client(name?: string): Promise<RedisClusterConnection>;
+  client(
+    name?: string,
+    login?: { username: string; password: string },
+  ): Promise<RedisClusterConnection>;
   /** The port of the master that holds `key`. */
   masterOf(key: string): Promise<number>;
+  /** Runs a command on the master on `port` and returns the reply. */
+  onMaster(port: number, args: string[]): Promise<unknown>;
   /** Runs a command on every master (e.g. FLUSHALL) and returns the replies. */
   onEveryMaster(args: string[]): Promise<unknown[]>;
   stop(): Promise<void>;
@@ -74,10 +79,10 @@ export async function startCluster(): Promise<OwnCluster> {
   }
   return {
     ports,
-    async client(name) {
+    async client(name, login) {
       const client = createCluster({
         rootNodes: ports.map((port) => ({ url: `redis://127.0.0.1:${port}` })),
-        defaults: name === undefined ? {} : { name },
+        defaults: { ...(name === undefined ? {} : { name }), ...login },
       });
       client.on('error', () => {});
       await client.connect();
@@ -92,6 +97,9 @@ export async function startCluster(): Promise<OwnCluster> {
       ]);
       const range = slots.find(([from, to]) => slot >= from && slot <= to);
       return Number(range![2][1]);
+    },
+    onMaster(port, args) {
+      return onNode(port, (node) => node.sendCommand(args));
     },
     async onEveryMaster(args) {
       return Promise.all(ports.map((port) => onNode(port, (node) => node.sendCommand(args))));

@@ -7,10 +7,11 @@ import {
   type RunStartOptions,
   type RunState,
 } from '@sse/core';
-import type { RedisMessageListener } from './connection';
+import { ignore } from './connection';
 import { decodeEntries } from './entries';
 import { topicBackplane } from './broker';
 import type { RedisTopics } from './redis-topics';
+import { RunCancels } from './run-cancels';
 import {
   APPEND_MANY_SCRIPT,
   FINISH_SCRIPT,
@@ -19,7 +20,7 @@ import {
   RENEW_SCRIPT,
   START_SCRIPT,
 } from './run-scripts';
-import { topicKeys } from './topic-keys';
+import { runKeys, topicKeys } from './topic-keys';
 
 /** A run's stream is never trimmed by length: a run is finite, and expires with its `ttl`. */
 const RUN_MAX_LEN = 100_000_000;
@@ -33,9 +34,9 @@ const PRODUCER_DIED = JSON.stringify({ message: 'the run stopped: its producer i
 
 /**
  * Runs on Redis: a run's state in a hash next to its stream (`<stream>:run`, the same hash
- * tag, so one Cluster slot), cancels on a channel next to its live channel
- * (`<stream>:cancel`), on the broker's connections. A run's stream is not trimmed to `maxLen`
- * and expires `ttl` after its last append.
+ * tag, so one Cluster slot), cancels recorded in it and published on a channel next to its
+ * live channel (`<stream>:cancel`, run-cancels.ts), on the broker's connections. A run's
+ * stream is not trimmed to `maxLen` and expires `ttl` after its last append.
  */
 export class RedisRuns implements BrokerRuns {
   /** Runs this instance produces: their ttl, and the timer renewing their lease. */
@@ -49,10 +50,14 @@ export class RedisRuns implements BrokerRuns {
     { readers: number; timer: ReturnType<typeof setInterval> }
   >();
 
+  private readonly cancels: RunCancels;
+
   constructor(
     private readonly topics: RedisTopics,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.cancels = new RunCancels(topics, prefix);
+  }
 
   backplane(topic: string, options: RunStartOptions): Backplane {
     const keys = topicKeys(this.prefix, topic);
@@ -93,7 +98,10 @@ export class RedisRuns implements BrokerRuns {
     const leaseMs = String(options.leaseMs);
     this.stopRenewing(topic);
     const renew = setInterval(() => {
-      this.send(stream, ['EVAL', RENEW_SCRIPT, '2', run, lease, leaseMs]).catch(() => undefined);
+      this.send(stream, ['EVAL', RENEW_SCRIPT, '2', run, lease, leaseMs]).then((reply) => {
+        // Cancelled: heard here when the published cancel did not reach this instance.
+        if (reply === 2) this.cancels.heard(topic);
+      }, ignore);
     }, options.leaseMs / 3);
     // The lease never keeps a process alive; a producer that stops renewing is presumed dead.
     renew.unref?.();
@@ -153,6 +161,7 @@ export class RedisRuns implements BrokerRuns {
     for (const topic of [...this.producing.keys()]) this.stopRenewing(topic);
     for (const { timer } of this.watched.values()) clearInterval(timer);
     this.watched.clear();
+    this.cancels.stop();
   }
 
   async readAfter(topic: string, lastEventId: string, limit: number): Promise<BackplaneReadResult> {
@@ -192,19 +201,12 @@ export class RedisRuns implements BrokerRuns {
     return { status, finalId: finalId || undefined };
   }
 
-  async cancel(topic: string): Promise<void> {
-    const keys = this.keys(topic);
-    const link = this.topics.link;
-    await this.send(keys.stream, [link.sharded ? 'SPUBLISH' : 'PUBLISH', keys.cancel, '1']);
+  cancel(topic: string): Promise<void> {
+    return this.cancels.cancel(topic);
   }
 
   onCancel(topic: string, listener: () => void): () => void {
-    const { cancel } = this.keys(topic);
-    const link = this.topics.link;
-    const entry: RedisMessageListener = () => listener();
-    // A subscription that fails is reported by the link (onError); cancel then cannot reach.
-    link.subscribe(cancel, entry).catch(() => undefined);
-    return () => void link.unsubscribe(cancel, entry).catch(() => undefined);
+    return this.cancels.onCancel(topic, listener);
   }
 
   /** Fails the run if its producer's lease passed (any instance may; the first one does). */
@@ -230,9 +232,7 @@ export class RedisRuns implements BrokerRuns {
   }
 
   private keys(topic: string) {
-    const keys = topicKeys(this.prefix, topic);
-    const { stream } = keys;
-    return { ...keys, run: `${stream}:run`, lease: `${stream}:lease`, cancel: `${stream}:cancel` };
+    return runKeys(this.prefix, topic);
   }
 
   private async send(key: string, args: string[]): Promise<unknown> {

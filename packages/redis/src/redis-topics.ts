@@ -40,6 +40,7 @@ export class RedisTopics {
   private failures = 0;
   // Counts lost subscriber connections: a read that began before the last one is not enough.
   private interruptions = 0;
+  private readonly resubscribedListeners = new Set<() => void>();
   private closed = false;
 
   constructor(source: RedisSource) {
@@ -169,6 +170,16 @@ export class RedisTopics {
       if (!subscribed.listeners.delete(entry) || subscribed.listeners.size > 0) return;
       this.drop(subscribed);
     };
+  }
+
+  /**
+   * Calls `listener` each time a subscriber connection is back after losing its socket (what
+   * was published meanwhile reached no one); returns what stops it.
+   */
+  onResubscribed(listener: () => void): () => void {
+    const entry = () => listener();
+    this.resubscribedListeners.add(entry);
+    return () => void this.resubscribedListeners.delete(entry);
   }
 
   /** How many topics this instance listens to. */
@@ -303,6 +314,7 @@ export class RedisTopics {
         );
       }
     }
+    for (const listener of this.resubscribedListeners) listener();
   }
 }
 

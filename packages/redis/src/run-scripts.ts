@@ -24,10 +24,26 @@ redis.call('DEL', KEYS[2])
 return 1
 `;
 
-/** The producer is alive: its lease renewed, while the run runs. KEYS: state, lease. ARGV: lease ms. */
+/**
+ * The producer is alive: its lease renewed, while the run runs. Returns 0 when the run is not
+ * running, 2 when it was cancelled (run-cancels.ts), else 1. KEYS: state, lease. ARGV: lease ms.
+ */
 export const RENEW_SCRIPT = `
 if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
+if redis.call('HEXISTS', KEYS[1], 'cancelled') == 1 then return 2 end
+return 1
+`;
+
+/**
+ * A cancel, only of a running run: recorded in its state, where its producer finds it even
+ * when the message published for promptness did not reach it. Returns 1 if recorded, else 0.
+ * KEYS: state. ARGV: PUBLISH or SPUBLISH, cancel channel.
+ */
+export const CANCEL_SCRIPT = `
+if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
+redis.call('HSET', KEYS[1], 'cancelled', '1')
+redis.call(ARGV[1], ARGV[2], '1')
 return 1
 `;
 

@@ -79,11 +79,10 @@ describe('runs on redisBroker', () => {
     const run = a.run('answer:3');
     await run.publish('thinking');
     await waitUntil(async () => (await b.runStatus('answer:3')) === 'running', 'the run');
-    // The producer's cancel subscription is set up asynchronously; cancel until it is heard.
-    await waitUntil(async () => {
-      await b.cancel('answer:3');
-      return run.signal.aborted;
-    }, 'the cancel to reach the producer');
+    // Once, even before the producer's cancel subscription is set up: the cancel is recorded
+    // with the run, and the producer finds it at its next lease renewal (a third of 10 s).
+    await b.cancel('answer:3');
+    await waitUntil(() => run.signal.aborted, 'the cancel to reach the producer', 10_000);
     await run.end({ reason: 'stopped' });
     expect(await b.runStatus('answer:3')).toBe('ended');
     await close();

@@ -15,3 +15,13 @@ export function topicKeys(prefix: string, topic: string): TopicKeys {
   const stream = `${prefix}{${tag}}`;
   return { stream, trimmed: `${stream}:trimmed`, channel: stream };
 }
+
+/**
+ * A run's keys beside its topic's, in the same slot: its state hash (`<stream>:run`), its
+ * producer's lease (`<stream>:lease`) and its cancel channel (`<stream>:cancel`).
+ */
+export function runKeys(prefix: string, topic: string) {
+  const keys = topicKeys(prefix, topic);
+  const { stream } = keys;
+  return { ...keys, run: `${stream}:run`, lease: `${stream}:lease`, cancel: `${stream}:cancel` };
+}
