@@ -9,7 +9,6 @@ export function chatScript(): string {
   return `      const $ = (id) => document.getElementById(id);
       let source;
       let runId;
-      let stopping;
 
       function setStatus(text) {
         $('status').textContent = text;
@@ -19,7 +18,6 @@ export function chatScript(): string {
       function setAnswering(answering) {
         $('stop').disabled = !answering;
         $('ask-button').disabled = answering;
-        if (!answering) clearInterval(stopping);
       }
 
       function finish(status) {
@@ -76,14 +74,19 @@ export function chatScript(): string {
         follow(body.id);
       };
 
-      $('stop').onclick = () => {
+      $('stop').onclick = async () => {
         $('stop').disabled = true;
         setStatus('stopping');
-        const stop = () => fetch('/chat/' + encodeURIComponent(runId) + '/stop', { method: 'POST' });
-        // A cancel travels by Redis pub/sub, which keeps nothing: asked again until the
-        // answer's end arrives.
-        void stop();
-        stopping = setInterval(stop, 2000);
+        $('error').textContent = '';
+        // Once: the server records the stop in Redis beside the answer, where the instance
+        // producing it finds it even if it missed the message.
+        const url = '/chat/' + encodeURIComponent(runId) + '/stop';
+        const response = await fetch(url, { method: 'POST' }).catch(() => undefined);
+        if (response?.ok || source.readyState === EventSource.CLOSED) return;
+        // Not recorded (the server could not reach Redis): the reader may press it again.
+        $('error').textContent = 'Stop did not get through: try again.';
+        setStatus('answering');
+        $('stop').disabled = false;
       };
 
       // An answer from the hash (a reload, a link) may be gone: its ttl passed, or it never was.
