@@ -8,25 +8,24 @@ import {
   type RunState,
 } from '@sse/core';
 import { ignore } from './connection';
-import { decodeEntries } from './entries';
+import { decodeEntries, eventsAfter, firstEntryId } from './entries';
 import { topicBackplane } from './broker';
 import type { RedisTopics } from './redis-topics';
 import { RunCancels } from './run-cancels';
 import {
   APPEND_MANY_SCRIPT,
   FINISH_SCRIPT,
-  READ_PAGE_SCRIPT,
+  READ_PAGE,
   REAP_SCRIPT,
   RENEW_SCRIPT,
   START_SCRIPT,
 } from './run-scripts';
+import { packBatch } from './run-batch';
 import { runKeys, topicKeys } from './topic-keys';
 
 /** A run's stream is never trimmed by length: a run is finite, and expires with its `ttl`. */
 const RUN_MAX_LEN = 100_000_000;
 const DEFAULT_TTL_MS = 86_400_000;
-/** An id after every id: reading after it reads nothing. */
-const AFTER_EVERYTHING = `${Number.MAX_SAFE_INTEGER}-0`;
 /** How often an instance with readers of a running run checks its producer's lease. */
 const WATCH_MS = 1000;
 /** The `sse-error` data of a run whose producer died. */
@@ -65,8 +64,13 @@ export class RedisRuns implements BrokerRuns {
       maxLen: RUN_MAX_LEN,
       ttlMs: options.ttlMs,
     });
-    // One script per batch: two commands per event (XADD, PUBLISH) and one round trip.
+    // One script per batch, one round trip: an XADD per entry of up to 128 events, one
+    // PUBLISH, one PEXPIRE. The newest id appended, as a batch's ids are checked against it.
+    let newest: string | undefined;
     backplane.appendMany = async (inputs) => {
+      // A run gives every event its id: a batch has no `*` (one XADD cannot tell the next).
+      const entries = packBatch(inputs, newest);
+      if (entries.length === 0) return [];
       const args = [
         'EVAL',
         APPEND_MANY_SCRIPT,
@@ -76,18 +80,10 @@ export class RedisRuns implements BrokerRuns {
         this.topics.link.sharded ? 'SPUBLISH' : 'PUBLISH',
         keys.channel,
       ];
-      const ids: string[] = [];
-      for (const input of inputs) {
-        const id = input.id;
-        // A run gives every event its id: a batch has no `*` (one XADD cannot tell the next).
-        if (id === undefined) {
-          throw new SseError('ERR_SSE_BACKPLANE', 'appendMany() takes events with their ids');
-        }
-        ids.push(id);
-        args.push(id, input.data, input.serialized ? '1' : '0', input.event ?? '');
-      }
+      for (const entry of entries) args.push(entry.id, String(entry.count), entry.packed);
+      newest = entries.at(-1)!.id;
       await this.send(keys.stream, args);
-      return ids;
+      return inputs.map((input) => input.id!);
     };
     return backplane;
   }
@@ -166,28 +162,26 @@ export class RedisRuns implements BrokerRuns {
 
   async readAfter(topic: string, lastEventId: string, limit: number): Promise<BackplaneReadResult> {
     const keys = this.keys(topic);
-    // The topic's own read of nothing: it returns once this instance's live feed of the topic
-    // is subscribed and has delivered every stored event, so none falls between page and feed.
-    await this.topics.readAfter(keys, AFTER_EVERYTHING);
+    // Read once this instance's live feed of the topic is subscribed, so nothing falls between
+    // page and feed; one round trip reads the page and the newest id, which the feed must have
+    // delivered before the reader goes live (or it could get an event twice).
+    await this.topics.whenListening(keys);
     const known = compareEventIds(lastEventId, '0-0') !== undefined;
     const start = known ? `(${lastEventId}` : '-';
-    const reply = await this.send(keys.stream, [
-      'EVAL',
-      READ_PAGE_SCRIPT,
-      '1',
-      keys.stream,
-      start,
-      String(limit),
-    ]);
-    if (!Array.isArray(reply) || reply.length !== 2) {
+    await this.topics.link.ready();
+    const reply = await READ_PAGE.run(this.topics.link, [keys.stream], [start, String(limit)]);
+    if (!Array.isArray(reply) || reply.length !== 3) {
       throw new SseError('ERR_SSE_BACKPLANE', 'unexpected reply from Redis to a run page read');
     }
-    const oldestId = decodeEntries(reply[0])[0]?.id ?? null;
+    const [oldest, newest, entries] = reply as [unknown, unknown, unknown];
+    const events = decodeEntries(entries);
+    await this.topics.whenDelivered(keys, firstEntryId(newest));
+    const oldestId = decodeEntries(oldest)[0]?.id ?? null;
     // An id before the run's first event, or of no run kept, is not of this run: a gap.
     const gap =
       lastEventId !== '0-0' &&
       (!known || oldestId === null || (compareEventIds(lastEventId, oldestId) ?? -1) < 0);
-    return { events: decodeEntries(reply[1]), gap, oldestId };
+    return { events: known ? eventsAfter(events, lastEventId) : events, gap, oldestId };
   }
 
   async state(topic: string): Promise<RunState | undefined> {

@@ -6,7 +6,7 @@ import {
   type BackplaneReadResult,
 } from '@sse/core';
 import { ignore } from './connection';
-import { decodeEntries } from './entries';
+import { decodeEntries, eventsAfter, firstEntryId } from './entries';
 import { historyGap } from './history-gap';
 import { OutageReporter } from './outage';
 import { createLink, type RedisLink, type RedisSource } from './redis-link';
@@ -122,8 +122,8 @@ export class RedisTopics {
     }
     const [trimmed, oldest, newest, after] = reply as [unknown, unknown, unknown, unknown];
     const oldestId = decodeEntries(oldest)[0]?.id ?? null;
-    const newestId = decodeEntries(newest)[0]?.id;
-    const events = decodeEntries(after);
+    const newestId = firstEntryId(newest);
+    const events = known ? eventsAfter(decodeEntries(after), lastEventId) : decodeEntries(after);
     // Everything read here must have reached the live listeners first, or it could be
     // delivered again after the reader went live.
     if (feed && newestId !== undefined) await feed.reached(newestId, CATCH_UP_TIMEOUT_MS);
@@ -152,7 +152,25 @@ export class RedisTopics {
       'COUNT',
       '1',
     ]);
-    return decodeEntries(newest)[0]?.id ?? '0-0';
+    return firstEntryId(newest) ?? '0-0';
+  }
+
+  /**
+   * Resolves once this instance's live feed of the topic, if it has one, is subscribed and has
+   * caught up once: a stream read after that misses nothing that is not coming live.
+   */
+  async whenListening(keys: TopicKeys): Promise<void> {
+    const feed = this.feeds.get(keys.channel);
+    if (feed) await withTimeout(feed.started, CATCH_UP_TIMEOUT_MS);
+  }
+
+  /**
+   * Resolves once the live feed of the topic has handed `id` to its listeners (at once without
+   * a feed): what a read up to `id` returned cannot then arrive live after the reader went live.
+   */
+  async whenDelivered(keys: TopicKeys, id: string | undefined): Promise<void> {
+    const feed = this.feeds.get(keys.channel);
+    if (feed && id !== undefined) await feed.reached(id, CATCH_UP_TIMEOUT_MS);
   }
 
   listen(keys: TopicKeys, listener: (event: BackplaneEvent) => void): () => void {
@@ -244,14 +262,16 @@ export class RedisTopics {
         feed.hold();
         const interruptions = this.interruptions;
         try {
+          const cursor = feed.cursor ?? '0-0';
           const reply = await this.link.send(feed.keys.stream, [
             'XRANGE',
             feed.keys.stream,
-            `(${feed.cursor ?? '0-0'}`,
+            `(${cursor}`,
             '+',
           ]);
           if (feed.closed) return;
-          feed.caughtUp(decodeEntries(reply), interruptions === this.interruptions);
+          const events = eventsAfter(decodeEntries(reply), cursor);
+          feed.caughtUp(events, interruptions === this.interruptions);
           this.failures = 0;
         } catch (error) {
           feed.release();

@@ -1,7 +1,10 @@
+import { RedisReadScript } from './scripts';
+
 /**
  * The Lua scripts of runs (redis-runs.ts). Every key of a run shares its topic's hash tag: one
- * Cluster slot. Events are published as `APPEND_SCRIPT` publishes them (entries.ts:
- * `decodeMessage`): `<id>\n<serialized><has event>\n<event>\n<data>`.
+ * Cluster slot. A producer's events are stored and published in packed batches
+ * (run-batch.ts); the `sse-error` of a dead producer as one event, as `APPEND_SCRIPT` does
+ * (entries.ts reads both).
  */
 
 /**
@@ -63,32 +66,56 @@ return id
 `;
 
 /**
- * A batch of a run's events in one call: each `XADD` with the run's own id (never trimmed),
- * and published; the stream's ttl renewed once. KEYS: stream. ARGV: ttl ms, PUBLISH or
- * SPUBLISH, channel, then per event: id, data, serialized (0|1), event (empty: none).
+ * A batch of a run's events in one call (run-batch.ts): one `XADD` per entry of packed events,
+ * its id the id of its last event (a run's own ids: never trimmed), one message for the whole
+ * batch, the stream's ttl renewed once. KEYS: stream. ARGV: ttl ms, PUBLISH or SPUBLISH,
+ * channel, then per entry: its id, its number of events, the packed events.
  */
 export const APPEND_MANY_SCRIPT = `
-for i = 4, #ARGV, 4 do
-  local id, data, serialized, event = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  if event == '' then
-    redis.call('XADD', KEYS[1], id, 'd', data, 's', serialized)
-  else
-    redis.call('XADD', KEYS[1], id, 'd', data, 's', serialized, 'e', event)
-  end
-  local flags = serialized .. (event == '' and '0' or '1')
-  redis.call(ARGV[2], ARGV[3], id .. '\\n' .. flags .. '\\n' .. event .. '\\n' .. data)
+local packs = {}
+for i = 4, #ARGV, 3 do
+  redis.call('XADD', KEYS[1], ARGV[i], 'n', ARGV[i + 1], 'b', ARGV[i + 2])
+  packs[#packs + 1] = ARGV[i + 2]
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call(ARGV[2], ARGV[3], '#' .. table.concat(packs))
 return 1
 `;
 
 /**
- * A page of a run: its oldest entry and up to ARGV[2] entries from ARGV[1] (an XRANGE start),
- * so a long run is replayed in bounded replies. KEYS: stream.
+ * A page of a run, in one read: its oldest entry, its newest entry, and the entries from
+ * ARGV[1] (an XRANGE start) holding ARGV[2] events or more (or all there are), so a long run
+ * is replayed in bounded replies. Entries are counted by their events (a batch entry's `n`,
+ * else 1), except the first after an exclusive start: the reader drops those of its events
+ * it has, so it is not counted towards the page. KEYS: stream.
  */
-export const READ_PAGE_SCRIPT = `
+export const READ_PAGE = new RedisReadScript(`
+local function events(entry)
+  local fields = entry[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'n' then return tonumber(fields[i + 1]) end
+  end
+  return 1
+end
+local limit = tonumber(ARGV[2])
+local start = ARGV[1]
+local uncounted = string.sub(start, 1, 1) == '('
+local page = {}
+local counted = 0
+while counted < limit do
+  local want = math.min(limit - counted + 1, 64)
+  local entries = redis.call('XRANGE', KEYS[1], start, '+', 'COUNT', want)
+  for _, entry in ipairs(entries) do
+    page[#page + 1] = entry
+    if uncounted then uncounted = false else counted = counted + events(entry) end
+    if counted >= limit then break end
+  end
+  if #entries < want then break end
+  start = '(' .. entries[#entries][1]
+end
 return {
   redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1),
-  redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])
+  redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1),
+  page
 }
-`;
+`);

@@ -98,15 +98,17 @@ export class TopicFeed {
 
   private receive(message: string): void {
     if (this.closed) return;
-    let event: BackplaneEvent;
+    let events: BackplaneEvent[];
     try {
-      event = decodeMessage(message);
+      events = decodeMessage(message);
     } catch (error) {
       this.onError(error);
       return;
     }
-    if (this.held) this.held.push(event);
-    else this.accept(event);
+    for (const event of events) {
+      if (this.held) this.held.push(event);
+      else this.accept(event);
+    }
   }
 
   private accept(event: BackplaneEvent): void {

@@ -54,7 +54,7 @@ export {
 } from './example-browser';
 export { churnClient, stitchReport, type ChurnResult } from './churn-client';
 export { skipWithoutRedis, TEST_REDIS_URL } from './services';
-export { freeLocalPort } from './redis-server-process';
+export { freeLocalPort, startRedisServer, stopRedisServer } from './redis-server-process';
 export { openSlowReader, readChunk } from './slow-reader';
 export {
   describeRuntimes,
