@@ -163,9 +163,10 @@ export class RedisRuns implements BrokerRuns {
   async readAfter(topic: string, lastEventId: string, limit: number): Promise<BackplaneReadResult> {
     const keys = this.keys(topic);
     // Read once this instance's live feed of the topic is subscribed, so nothing falls between
-    // page and feed; one round trip reads the page and the newest id, which the feed must have
-    // delivered before the reader goes live (or it could get an event twice).
-    await this.topics.whenListening(keys);
+    // page and feed (while the feed catches up, if it just started); one round trip reads the
+    // page and the newest id, which the feed must have delivered before the reader goes live
+    // (or it could get an event twice).
+    await this.topics.whenSubscribed(keys);
     const known = compareEventIds(lastEventId, '0-0') !== undefined;
     const start = known ? `(${lastEventId}` : '-';
     await this.topics.link.ready();

@@ -156,12 +156,13 @@ export class RedisTopics {
   }
 
   /**
-   * Resolves once this instance's live feed of the topic, if it has one, is subscribed and has
-   * caught up once: a stream read after that misses nothing that is not coming live.
+   * Resolves once this instance's live feed of the topic, if it has one, is subscribed: what
+   * a stream read after that does not find is coming live. The feed may still be catching up
+   * (its listeners then get some events of the read live too: `whenDelivered`).
    */
-  async whenListening(keys: TopicKeys): Promise<void> {
+  async whenSubscribed(keys: TopicKeys): Promise<void> {
     const feed = this.feeds.get(keys.channel);
-    if (feed) await withTimeout(feed.started, CATCH_UP_TIMEOUT_MS);
+    if (feed) await withTimeout(feed.subscribing, CATCH_UP_TIMEOUT_MS);
   }
 
   /**
@@ -234,20 +235,27 @@ export class RedisTopics {
    * minus the time since, so clock skew between hosts does not matter), then reads what was
    * published since: clients that subscribed while Redis was being reached miss nothing.
    */
-  private async start(feed: TopicFeed): Promise<void> {
+  private start(feed: TopicFeed): Promise<void> {
+    const subscribing = this.subscribe(feed);
+    feed.subscribing = subscribing.then(ignore);
+    return subscribing.then((subscribed) => (subscribed ? this.sync(feed) : undefined));
+  }
+
+  /** Subscribes a feed and fixes its cursor; `false` if it is closed or failed. */
+  private async subscribe(feed: TopicFeed): Promise<boolean> {
     await this.link.ready();
-    if (feed.closed) return;
+    if (feed.closed) return false;
     feed.failed = false;
     try {
       const subscribing = this.link.subscribe(feed.keys.channel, feed.onMessage);
       const [time] = await Promise.all([this.link.send(feed.keys.stream, ['TIME']), subscribing]);
       feed.cursor ??= `${Math.max(0, redisTimeMs(time) - (Date.now() - feed.listenedAt))}-0`;
       feed.subscribed = true;
+      return true;
     } catch (error) {
       this.failed(feed, error);
-      return;
+      return false;
     }
-    await this.sync(feed);
   }
 
   /** Reads the feed's stream after its cursor (one read at a time per feed). */

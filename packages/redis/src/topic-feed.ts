@@ -26,6 +26,8 @@ export class TopicFeed {
   closed = false;
   /** Settles once subscribed and caught up the first time (or failed trying). */
   started: Promise<void> = Promise.resolve();
+  /** Settles once subscribed, before catching up (or failed trying). */
+  subscribing: Promise<void> = Promise.resolve();
   /** A stream read in progress, and whether another one is wanted after it. */
   syncing: Promise<void> | undefined;
   syncAgain = false;
