@@ -12,7 +12,9 @@ import {
  * `<id>\n<serialized 0|1><has event 0|1><event>\n<length of data>\n<data>`: ids and event
  * names hold no line break, and the data is taken by its length (in UTF-16 code units, as
  * JavaScript counts; a lone surrogate that UTF-8 turns into U+FFFD keeps that length), so it
- * may hold anything.
+ * may hold anything. An id in the same millisecond as the one before it in the entry is
+ * written `-<seq>`: tokens come many per millisecond, and an id in full is most of a token's
+ * bytes.
  */
 
 /** Field names of a batch entry: its number of events (read by the page script) and the pack. */
@@ -48,11 +50,14 @@ export function packBatch(
   let parts: string[] = [];
   let chars = 0;
   let last = previous;
+  // The millisecond part of the entry's previous id: each entry starts with an id in full.
+  let ms = '';
   const close = () => {
     if (parts.length === 0) return;
     entries.push({ id: last!, count: parts.length, packed: parts.join('') });
     parts = [];
     chars = 0;
+    ms = '';
   };
   for (const input of inputs) {
     const { id, event, data } = input;
@@ -73,7 +78,10 @@ export function packBatch(
       close();
     }
     const flags = `${input.serialized ? '1' : '0'}${event === undefined ? '0' : '1'}`;
-    parts.push(`${id}\n${flags}${event ?? ''}\n${data.length}\n${data}`);
+    const dash = id.indexOf('-');
+    const short = id.slice(0, dash) === ms ? id.slice(dash) : id;
+    ms = id.slice(0, dash);
+    parts.push(`${short}\n${flags}${event ?? ''}\n${data.length}\n${data}`);
     chars += data.length;
     last = id;
   }
@@ -84,20 +92,30 @@ export function packBatch(
 /** Appends the events of a pack (or of several, joined) to `into`. */
 export function unpackBatch(packed: string, into: BackplaneEvent[], from = 0): void {
   let at = from;
+  let ms = '';
   while (at < packed.length) {
     const idEnd = packed.indexOf('\n', at);
     const eventEnd = idEnd < 0 ? -1 : packed.indexOf('\n', idEnd + 3);
     const lengthEnd = eventEnd < 0 ? -1 : packed.indexOf('\n', eventEnd + 1);
     const length = Number(packed.slice(eventEnd + 1, lengthEnd));
     const end = lengthEnd + 1 + length;
-    if (lengthEnd <= eventEnd + 1 || !Number.isInteger(length) || end > packed.length) {
+    const short = packed[at] === '-';
+    if (
+      lengthEnd <= eventEnd + 1 ||
+      !Number.isInteger(length) ||
+      end > packed.length ||
+      (short && ms === '')
+    ) {
       throw new SseError(
         'ERR_SSE_BACKPLANE',
         `a packed batch of events from Redis is cut or malformed at ${at}: ${JSON.stringify(packed.slice(at, at + 80))}`,
       );
     }
+    let id = packed.slice(at, idEnd);
+    if (short) id = ms + id;
+    else ms = id.slice(0, id.indexOf('-'));
     into.push({
-      id: packed.slice(at, idEnd),
+      id,
       serialized: packed[idEnd + 1] === '1',
       event: packed[idEnd + 2] === '1' ? packed.slice(idEnd + 3, eventEnd) : undefined,
       data: packed.slice(lengthEnd + 1, end),
