@@ -14,7 +14,7 @@ import { openNodeStream } from '@sse/core/node';
 const target = process.argv[2] ?? 'hub';
 const clients = Number(process.argv[3] ?? 10_000);
 const rooms = 100;
-const publishes = 20_000;
+const publishes = Number(process.env.PUBLISHES ?? 20_000);
 
 /** A response that accepts every write at once and counts what it got. */
 class CountingResponse extends EventEmitter {
