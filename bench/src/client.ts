@@ -4,14 +4,9 @@
  */
 import { connect, type Socket } from 'node:net';
 import { nowMicros } from './payload';
-import type {
-  ClientCommand,
-  ConnectReport,
-  DeliveryReport,
-  Envelope,
-  ReplyMessage,
-} from './protocol';
+import { serveCommands } from './child-ipc';
 import { single } from './client-single';
+import type { ClientCommand, ConnectReport, DeliveryReport } from './protocol';
 import { SseReader } from './sse-reader';
 import { percentile } from './stats';
 import { disconnectTopics, handleTopics } from './topics/client';
@@ -343,17 +338,4 @@ async function handle(command: ClientCommand): Promise<unknown> {
   }
 }
 
-process.on('message', (message: Envelope<ClientCommand>) => {
-  handle(message).then(
-    (value) =>
-      process.send?.({ type: 'reply', id: message.id, ok: true, value } satisfies ReplyMessage),
-    (error: unknown) =>
-      process.send?.({
-        type: 'reply',
-        id: message.id,
-        ok: false,
-        error: error instanceof Error ? error.message : String(error),
-      } satisfies ReplyMessage),
-  );
-});
-process.send?.({ type: 'ready' });
+serveCommands<ClientCommand>(handle);

@@ -2,7 +2,7 @@
  * A runs producer process: `node --import tsx runs/producer.ts <target-id>`. One run at a
  * time; the orchestrator SIGKILLs it mid-run to see what readers get when a producer dies.
  */
-import { exitSoon, failToStart, serveCommands } from './ipc';
+import { exitSoon, failToStart, serveCommands } from '../child-ipc';
 import type { ProducerCommand } from './protocol';
 import { findRunsTarget, redisOfEnv, type RunProducer } from './targets';
 

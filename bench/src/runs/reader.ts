@@ -4,7 +4,7 @@
  */
 import { nowMicros } from '../payload';
 import { RunFollower } from './follower';
-import { exitSoon, serveCommands } from './ipc';
+import { exitSoon, serveCommands } from '../child-ipc';
 import type {
   FollowReport,
   OutcomeReport,

@@ -2,7 +2,7 @@
  * A runs reader server process: `node --import tsx runs/server.ts <target-id>`, serving
  * `GET /runs/<name>` on a port it reports when ready.
  */
-import { exitSoon, failToStart, serveCommands } from './ipc';
+import { exitSoon, failToStart, serveCommands } from '../child-ipc';
 import type { RunsServerCommand } from './protocol';
 import { findRunsTarget, redisOfEnv, type RunReaderServer } from './targets';
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Hub } from '@sse/core';
 import { sse } from '@sse/express';
+import { errorAnswer } from '@sse/example-shared';
 import { chatPage } from './page';
 import { produceAnswer } from './produce-answer';
 
@@ -113,15 +114,7 @@ const answerErrors: ErrorRequestHandler = (error: unknown, _req, res, next) => {
     next(error);
     return;
   }
-  const { status, statusCode, message } = error as {
-    status?: unknown;
-    statusCode?: unknown;
-    message?: unknown;
-  };
-  const code = Number(status ?? statusCode);
-  if (code >= 400 && code < 500) res.status(code).json({ error: String(message) });
-  else {
-    console.error(error);
-    res.status(500).json({ error: 'internal error' });
-  }
+  const { status, body } = errorAnswer(error);
+  if (status === 500) console.error(error);
+  res.status(status).json(body);
 };

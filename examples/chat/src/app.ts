@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
 import { createHub, type Hub } from '@sse/core';
 import { sse } from '@sse/express';
+import { errorAnswer } from '@sse/example-shared';
 import { httpError, requireMember, requireUser, roomsOf, USERS } from './members';
 import { chatPage } from './page';
 
@@ -115,15 +116,7 @@ const answerErrors: ErrorRequestHandler = (error: unknown, _req, res, next) => {
     next(error);
     return;
   }
-  const { status, statusCode, message } = error as {
-    status?: unknown;
-    statusCode?: unknown;
-    message?: unknown;
-  };
-  const code = Number(status ?? statusCode);
-  if (code >= 400 && code < 500) res.status(code).json({ error: String(message) });
-  else {
-    console.error(error);
-    res.status(500).json({ error: 'internal error' });
-  }
+  const { status, body } = errorAnswer(error);
+  if (status === 500) console.error(error);
+  res.status(status).json(body);
 };

@@ -6,3 +6,4 @@ export {
   type BodySource,
   type PublishBody,
 } from './publish-body';
+export { errorAnswer, type ErrorAnswer } from './error-answer';

@@ -1,4 +1,4 @@
-import type { ReplyMessage } from '../protocol';
+import type { ReplyMessage } from './protocol';
 
 /**
  * The child side of `BenchChild`: answers each command from the orchestrator with `handle`'s
