@@ -1,13 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHub } from '@sse/core';
-import {
-  openSlowReader,
-  readChunk,
-  retainedMemory,
-  serveNodeSse,
-  sleep,
-  type NodeSseServer,
-} from '@sse/test-kit';
+import { readSlowly, serveNodeSse, type NodeSseServer } from '@sse/test-kit';
 import { redisBroker } from './index';
 import { freshPrefix, REDIS_URL } from './redis-test-helpers.test-helper';
 
@@ -41,19 +34,7 @@ describe('runs on redisBroker: replay', () => {
     for (let i = 0; i < 5000; i++) await run.publish(line);
     await run.end();
 
-    const before = retainedMemory();
-    const res = await openSlowReader(server.url);
-    let received = 0;
-    let tail = '';
-    let peak = 0;
-    for (let chunks = 0; ; chunks++) {
-      const chunk = await readChunk(res);
-      if (chunk === null) break;
-      received += chunk.length;
-      tail = (tail + chunk.toString('latin1')).slice(-200);
-      if (chunks % 8 === 0) await sleep(1);
-      if (chunks % 150 === 0) peak = Math.max(peak, retainedMemory() - before);
-    }
+    const { received, tail, peakMemory: peak } = await readSlowly(server.url);
     console.info(
       `run replay from Redis: ${(received / MB).toFixed(1)} MB sent, server memory +${(peak / MB).toFixed(1)} MB at most`,
     );

@@ -55,7 +55,7 @@ export {
 export { churnClient, stitchReport, type ChurnResult } from './churn-client';
 export { skipWithoutRedis, TEST_REDIS_URL } from './services';
 export { freeLocalPort, startRedisServer, stopRedisServer } from './redis-server-process';
-export { openSlowReader, readChunk } from './slow-reader';
+export { openSlowReader, readChunk, readSlowly, type SlowRead } from './slow-reader';
 export {
   describeRuntimes,
   describeWithRuntime,

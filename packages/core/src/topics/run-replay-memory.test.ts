@@ -1,11 +1,4 @@
-import {
-  openSlowReader,
-  readChunk,
-  retainedMemory,
-  serveNodeSse,
-  sleep,
-  type NodeSseServer,
-} from '@sse/test-kit';
+import { readSlowly, serveNodeSse, type NodeSseServer } from '@sse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHub } from './hub';
 import type { Hub } from './hub-types';
@@ -33,20 +26,7 @@ describe('run replay', () => {
     for (let i = 0; i < 5000; i++) await run.publish(line);
     await run.end();
 
-    const before = retainedMemory();
-    const res = await openSlowReader(server.url);
-    let received = 0;
-    let tail = '';
-    let peak = 0;
-    for (let chunks = 0; ; chunks++) {
-      const chunk = await readChunk(res);
-      if (chunk === null) break;
-      received += chunk.length;
-      tail = (tail + chunk.toString('latin1')).slice(-200);
-      // A slow reader: a pause between chunks, and the server's memory looked at now and then.
-      if (chunks % 8 === 0) await sleep(1);
-      if (chunks % 150 === 0) peak = Math.max(peak, retainedMemory() - before);
-    }
+    const { received, tail, peakMemory: peak } = await readSlowly(server.url);
     console.info(
       `run replay: ${(received / MB).toFixed(1)} MB sent, server memory +${(peak / MB).toFixed(1)} MB at most`,
     );
