@@ -6,6 +6,7 @@ import {
   parseEventId,
   processStartEventId,
 } from './event-id';
+import { markOrdered } from './ordered-events';
 
 /** One stored event, as a backplane keeps and delivers it. */
 export interface BackplaneEvent {
@@ -87,7 +88,8 @@ export interface MemoryBackplaneOptions {
  * `readAfter(id)` finds an id it holds exactly; an id of that shape it does not hold (another
  * channel's, or an earlier process's) is placed by order, and is a gap when it is older than
  * this process or than an event already evicted. A publisher's own id (`publish(data, { id })`)
- * is found only while that event is still retained.
+ * is found only while that event is still retained; such an event also gets a place in the
+ * process's order when published, so that an id of this process placed by order still finds it.
  */
 export function memoryBackplane(options: MemoryBackplaneOptions = {}): Backplane {
   const capacity = options.history ?? 1000;
@@ -106,30 +108,30 @@ export function memoryBackplane(options: MemoryBackplaneOptions = {}): Backplane
   const listeners = new Set<(event: BackplaneEvent) => void>();
   let nextSeq = 1;
   let lastEvictedId: string | undefined;
-  // The newest evicted id this backplane assigned: any id before it may have lost events.
+  // The newest evicted position in the process's order: any id before it may have lost events.
   let newestEvictedOrdered: string | undefined;
+  // Where each retained event with a publisher's own id stands in the process's order, by seq.
+  const placeOfChosen = new Map<number, string>();
 
   const oldestSeq = () => Math.max(1, nextSeq - capacity);
   const at = (seq: number) => ring[seq % size];
-  // Which slots hold an id this backplane assigned (ordered), rather than a publisher's own.
-  let assignedRing = new Uint8Array(size);
   const grow = () => {
     const grown = Math.min(capacity, size * 2);
     const nextRing = new Array<BackplaneEvent | undefined>(grown);
-    const nextAssigned = new Uint8Array(grown);
     for (let seq = oldestSeq(); seq < nextSeq; seq++) {
       nextRing[seq % grown] = ring[seq % size];
-      nextAssigned[seq % grown] = assignedRing[seq % size]!;
     }
     ring = nextRing;
-    assignedRing = nextAssigned;
     size = grown;
   };
-  const evict = (id: string, assigned: boolean) => {
+  const evict = (id: string, seq: number) => {
     lastEvictedId = id;
-    // Assigned ids only grow, so the last one evicted is the newest.
-    if (assigned) newestEvictedOrdered = id;
+    // Places only grow, so the last one evicted is the newest.
+    newestEvictedOrdered = placeOfChosen.get(seq) ?? id;
+    placeOfChosen.delete(seq);
   };
+  /** Where the event at `seq` stands in the process's order. */
+  const placeOf = (seq: number, event: BackplaneEvent) => placeOfChosen.get(seq) ?? event.id;
 
   /** The retained events after a position: the exact event, or an id placed by order. */
   const eventsAfter = (lastEventId: string, known: number | undefined): BackplaneEvent[] => {
@@ -142,11 +144,14 @@ export function memoryBackplane(options: MemoryBackplaneOptions = {}): Backplane
       return events;
     }
     // Walk back from the newest to the first event not after the id: the cost is what is read.
+    // An id this process could have assigned is placed by publish order; another by the ids.
+    const byPlace = isOfThisProcess(lastEventId);
     const first = oldestSeq();
     for (let seq = nextSeq - 1; seq >= first; seq--) {
       const event = at(seq);
       if (!event) continue;
-      if ((compareEventIds(event.id, lastEventId) ?? 1) <= 0) break;
+      const position = byPlace ? placeOf(seq, event) : event.id;
+      if ((compareEventIds(position, lastEventId) ?? 1) <= 0) break;
       events.push(event);
     }
     return events.reverse();
@@ -163,17 +168,19 @@ export function memoryBackplane(options: MemoryBackplaneOptions = {}): Backplane
         data: input.data,
         serialized: input.serialized,
       };
+      if (input.id === undefined) markOrdered(stored);
+      else if (capacity > 0) placeOfChosen.set(seq, nextEventId());
       if (capacity > 0) {
         const evicted = at(seq);
         if (evicted) {
-          evict(evicted.id, assignedRing[seq % size] === 1);
+          evict(evicted.id, seq - capacity);
           if (seqOfId.get(evicted.id) === seq - capacity) seqOfId.delete(evicted.id);
         }
         ring[seq % size] = stored;
-        assignedRing[seq % size] = input.id === undefined ? 1 : 0;
         seqOfId.set(id, seq);
       } else {
-        evict(id, input.id === undefined);
+        lastEvictedId = id;
+        newestEvictedOrdered = input.id === undefined ? id : nextEventId();
       }
       for (const listener of listeners) listener(stored);
       return Promise.resolve(id);
@@ -219,6 +226,11 @@ export function memoryBackplane(options: MemoryBackplaneOptions = {}): Backplane
       return Promise.resolve();
     },
   };
+}
+
+/** Whether `id` lies in the range of ids this process has assigned so far. */
+function isOfThisProcess(id: string): boolean {
+  return !isBefore(id, processStartEventId()) && !isBefore(currentEventId(), id);
 }
 
 function isBefore(a: string, b: string): boolean {

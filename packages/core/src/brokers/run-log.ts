@@ -5,6 +5,7 @@ import type {
   BackplaneReadResult,
 } from '../backplane';
 import { compareEventIds, currentEventId, nextEventId } from '../event-id';
+import { markOrdered } from '../ordered-events';
 
 /**
  * A run's history in one process: every event, in order, kept whole (a run is finite) until
@@ -22,6 +23,7 @@ export function runLog(): Backplane {
       data: input.data,
       serialized: input.serialized,
     };
+    if (input.id === undefined) markOrdered(event);
     events.push(event);
     for (const listener of listeners) listener(event);
     return event.id;

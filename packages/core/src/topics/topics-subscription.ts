@@ -11,6 +11,7 @@ import {
   type ReplaySource,
 } from '../replay';
 import { formatEvent } from '../framing';
+import { isOrdered } from '../ordered-events';
 import type { SseStream } from '../stream';
 import {
   decodeTopicsCursor,
@@ -27,7 +28,9 @@ export type TopicChannel = Channel<never> & ReplaySource;
 /**
  * The subscribable `hub.topics(names)` returns. One topic is a plain subscription (its own
  * ids). Several are replayed and followed as one stream whose event ids are cursors holding a
- * position per topic (topics-cursor.ts), so one `Last-Event-ID` resumes each topic exactly.
+ * position per topic (topics-cursor.ts), so one `Last-Event-ID` resumes each topic exactly;
+ * once live, an event whose id this process assigned goes with that id instead (see
+ * `TopicsCursor.writeEvent`).
  */
 export class TopicsSubscription implements SseSubscribable {
   constructor(
@@ -58,6 +61,10 @@ class TopicsCursor implements FrameWriter {
   private readonly handles: ReplayHandle[] = [];
   private wroteEvent = false;
   private pendingReads: number;
+  /** Replayed and live: every event of every topic reaches the stream in publish order. */
+  private live = false;
+  /** The last event id written as is, while no cursor was written after it. */
+  private plainId: string | undefined;
 
   constructor(
     private readonly stream: SseStream<object>,
@@ -93,7 +100,9 @@ class TopicsCursor implements FrameWriter {
       throw error;
     }
     if (this.handles.length === this.channels.length) {
-      void replayInOrder(this.stream, this.stream.lastEventId, this.handles);
+      void replayInOrder(this.stream, this.stream.lastEventId, this.handles).then(() => {
+        this.live = !this.stream.closed;
+      });
     }
     return stop;
   }
@@ -112,15 +121,41 @@ class TopicsCursor implements FrameWriter {
   }
 
   /**
-   * Writes an event of topic `slot` with the stream's cursor as its id. Written as text: the
-   * node transport hands it to the socket as is, where a frame of bytes of its own per
-   * subscriber would cost an allocation and a copy.
+   * Writes an event of topic `slot`. Once live, an event whose id this process assigned is
+   * written with that id, in the frame every subscriber of its topic shares: the stream has
+   * every event published before it, of every topic, and such an id placed in any topic's
+   * history (by publish order, see memoryBackplane) resumes it exactly.
+   *
+   * Any other event (replayed, from Redis, with a publisher's own id) gets the stream's
+   * cursor as its id. Written as text: the node transport hands it to the socket as is, where
+   * a frame of bytes of its own per subscriber would cost an allocation and a copy.
    */
-  writeEvent(slot: number, event: BackplaneEvent): boolean {
-    this.parts[slot] = eventPart(event.id);
+  writeEvent(slot: number, event: BackplaneEvent, frame: Uint8Array): boolean {
     this.wroteEvent = true;
+    if (this.live && orderedEvent(event)) {
+      this.plainId = event.id;
+      return this.stream.writeFrame(frame);
+    }
+    if (this.plainId !== undefined) {
+      // After an id written as is, every topic stands at it.
+      this.parts.fill(positionPart(this.plainId));
+      this.plainId = undefined;
+    }
+    this.parts[slot] = eventPart(event.id);
     return this.stream.writeFrame(`id: ${joinCursor(this.parts)}\n${bodyText(event)}`);
   }
+}
+
+// The subscribers of one topic get the same event one after another: look it up once.
+let lastChecked: BackplaneEvent | undefined;
+let lastOrdered = false;
+
+function orderedEvent(event: BackplaneEvent): boolean {
+  if (event !== lastChecked) {
+    lastChecked = event;
+    lastOrdered = isOrdered(event);
+  }
+  return lastOrdered;
 }
 
 // The subscribers of one topic get the same event one after another: frame it once.
