@@ -1,31 +1,41 @@
 /** Something the heartbeat scheduler can ping when it has been idle. */
 export interface HeartbeatTarget {
-  /** Set by every write; cleared by the scheduler on each tick. */
-  wroteSinceTick: boolean;
-  /** Ticks in a row without a write. */
+  /** Ticks since the last write, plus one: every write sets it to 0, each tick adds one. */
   idleTicks: number;
+  /**
+   * The wheel it is on, kept by the scheduler (`undefined` when on none): a target unregisters
+   * by reference, with no closure per stream.
+   */
+  wheel: HeartbeatWheel | undefined;
   heartbeat(): void;
 }
 
 // A tick every quarter interval: a stream is pinged after being idle between one interval and
-// one interval plus a quarter, and a write costs only a flag, never a timer reset.
+// one interval plus a quarter, and a write costs only a store, never a timer reset. The first
+// tick after a write only notes it (0 to 1), hence one tick more than the interval's four.
 const TICKS_PER_INTERVAL = 4;
+const TICKS_TO_PING = TICKS_PER_INTERVAL + 1;
 
-interface Wheel {
-  targets: Set<HeartbeatTarget>;
-  timer: ReturnType<typeof setInterval>;
+/** One timer and the targets it pings: shared per interval, or a stream's own (Workers). */
+export class HeartbeatWheel {
+  readonly targets = new Set<HeartbeatTarget>();
+  readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(
+    readonly intervalMs: number,
+    readonly own: boolean,
+  ) {
+    this.timer = startTimer(intervalMs, () => tick(this.targets));
+  }
 }
 
-const wheels = new Map<number, Wheel>();
+const wheels = new Map<number, HeartbeatWheel>();
 /** Timers of streams that each have their own (see `timerPerStream`). */
 let ownTimers = 0;
 
 function tick(targets: Iterable<HeartbeatTarget>): void {
   for (const target of targets) {
-    if (target.wroteSinceTick) {
-      target.wroteSinceTick = false;
-      target.idleTicks = 0;
-    } else if (++target.idleTicks >= TICKS_PER_INTERVAL) {
+    if (++target.idleTicks >= TICKS_TO_PING) {
       target.idleTicks = 0;
       target.heartbeat();
     }
@@ -53,36 +63,35 @@ export function timerPerStream(): boolean {
 /**
  * Registers a target for heartbeats every `intervalMs` of idleness. One shared timer per
  * distinct interval serves every stream and stops when its last stream leaves (on Workers,
- * one timer per stream). Returns the function that unregisters the target.
+ * one timer per stream). `cancelHeartbeat` unregisters it.
  */
-export function scheduleHeartbeat(target: HeartbeatTarget, intervalMs: number): () => void {
+export function scheduleHeartbeat(target: HeartbeatTarget, intervalMs: number): void {
+  if (target.wheel) return;
+  let wheel: HeartbeatWheel | undefined;
   if (timerPerStream()) {
-    const single = [target];
-    const timer = startTimer(intervalMs, () => tick(single));
+    wheel = new HeartbeatWheel(intervalMs, true);
     ownTimers++;
-    let stopped = false;
-    return () => {
-      if (stopped) return;
-      stopped = true;
-      ownTimers--;
-      clearInterval(timer);
-    };
-  }
-  let wheel = wheels.get(intervalMs);
-  if (!wheel) {
-    const targets = new Set<HeartbeatTarget>();
-    wheel = { targets, timer: startTimer(intervalMs, () => tick(targets)) };
-    wheels.set(intervalMs, wheel);
-  }
-  const current = wheel;
-  current.targets.add(target);
-  return () => {
-    current.targets.delete(target);
-    if (current.targets.size === 0 && wheels.get(intervalMs) === current) {
-      clearInterval(current.timer);
-      wheels.delete(intervalMs);
+  } else {
+    wheel = wheels.get(intervalMs);
+    if (!wheel) {
+      wheel = new HeartbeatWheel(intervalMs, false);
+      wheels.set(intervalMs, wheel);
     }
-  };
+  }
+  wheel.targets.add(target);
+  target.wheel = wheel;
+}
+
+/** Unregisters a target; its wheel's timer stops once it pings no one. Idempotent. */
+export function cancelHeartbeat(target: HeartbeatTarget): void {
+  const wheel = target.wheel;
+  if (!wheel) return;
+  target.wheel = undefined;
+  wheel.targets.delete(target);
+  if (wheel.targets.size > 0) return;
+  clearInterval(wheel.timer);
+  if (wheel.own) ownTimers--;
+  else if (wheels.get(wheel.intervalMs) === wheel) wheels.delete(wheel.intervalMs);
 }
 
 /** The number of live heartbeat timers (one per distinct interval, or per stream on Workers). For tests. */

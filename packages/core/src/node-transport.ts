@@ -35,7 +35,7 @@ export class NodeTransport implements SseTransport {
   private readonly flushes: boolean;
 
   constructor(
-    private readonly response: WritableResponse,
+    protected readonly response: WritableResponse,
     private readonly sink: SseTransportSink,
   ) {
     this.highWaterMark = response.writableHighWaterMark || DEFAULT_HIGH_WATER_MARK;

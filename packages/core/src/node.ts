@@ -46,21 +46,25 @@ export function openNodeStream<State extends object = Record<string, unknown>>(
   // writeHead keeps headers set earlier (its own win on conflict) and, unlike setHeader, keeps
   // no per-response header table when there are none: less memory per idle connection.
   response.writeHead(200, sseHeaders(req.httpVersionMajor));
-  let disconnect: () => void = () => {};
+  let link: SseTransportSink | undefined;
   const stream = new SseStream<State>(
     (sink) => {
-      const transport = new ListeningNodeTransport(response, sink);
-      // 'close' also follows our own end(); the stream ignores it once closed.
-      disconnect = () => sink.disconnect();
-      response.on('close', disconnect);
-      return transport;
+      link = sink;
+      // 'close' also follows our own end(); the stream ignores it once closed. A bound
+      // function, not a closure: it keeps no scope alive per idle connection.
+      response.on('close', clientLeft.bind(sink));
+      return new ListeningNodeTransport(response, sink);
     },
     { ...options, checked, lastEventId: readLastEventId(req.headers['last-event-id'], req.url) },
   );
   // The client may have left while the app got ready (auth, a channel lookup): 'close' has
   // then fired already and will not again, and the stream would wait for it forever.
-  if (isGone(res)) disconnect();
+  if (isGone(res)) link?.disconnect();
   return stream;
+}
+
+function clientLeft(this: SseTransportSink): void {
+  this.disconnect();
 }
 
 /**
@@ -70,18 +74,11 @@ export function openNodeStream<State extends object = Record<string, unknown>>(
 class ListeningNodeTransport extends NodeTransport {
   private listening = false;
 
-  constructor(
-    private readonly res: ServerResponse,
-    sink: SseTransportSink,
-  ) {
-    super(res, sink);
-  }
-
   override write(chunk: SseChunk): boolean {
     const below = super.write(chunk);
     if (!below && !this.listening) {
       this.listening = true;
-      this.res.once('drain', () => {
+      (this.response as ServerResponse).once('drain', () => {
         this.listening = false;
         this.drained();
       });

@@ -126,6 +126,36 @@ describe('SseStream.close', () => {
     expect(removed).toEqual([]);
     await client.ended;
   });
+
+  it('calls the listeners left in the order they were added, whichever were removed', () => {
+    const { stream, client } = open({ heartbeat: false });
+    const calls: string[] = [];
+    const listener = (name: string) => () => calls.push(name);
+    const twice = listener('twice');
+    const removeFirst = stream.onClose(listener('first'));
+    stream.onClose(twice);
+    const removeTwiceOnce = stream.onClose(twice);
+    stream.onClose(listener('last'));
+    removeFirst();
+    removeTwiceOnce();
+    removeFirst();
+    client.close();
+    expect(calls).toEqual(['twice', 'last']);
+    expect(stream.reason).toBe('client');
+  });
+
+  it('ignores a remover called after the close or after every listener is gone', async () => {
+    const { stream, client } = open({ heartbeat: false });
+    const calls: string[] = [];
+    const remove = stream.onClose(() => calls.push('removed'));
+    remove();
+    const kept = stream.onClose(() => calls.push('kept'));
+    remove();
+    stream.close();
+    kept();
+    expect(calls).toEqual(['kept']);
+    await client.ended;
+  });
 });
 
 describe('SseStream state', () => {

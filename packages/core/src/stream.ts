@@ -2,8 +2,13 @@ import { BufferBudget } from './buffer-budget';
 import { utf8ByteLength } from './bytes';
 import { rejected, SseFormatError } from './errors';
 import { formatEvent, type SseSerializer } from './framing';
-import { scheduleHeartbeat, type HeartbeatTarget } from './heartbeat';
-import { validateStreamOptions } from './options';
+import {
+  cancelHeartbeat,
+  scheduleHeartbeat,
+  type HeartbeatTarget,
+  type HeartbeatWheel,
+} from './heartbeat';
+import { DEFAULT_MAX_BUFFERED_BYTES, validateStreamOptions } from './options';
 import { pipeSource } from './pipe';
 import { suspectSlow } from './slow-check';
 import type {
@@ -31,51 +36,51 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * never directly.
  */
 export class SseStream<State extends object = Record<string, unknown>> {
-  /** The id the client last saw: the `Last-Event-ID` header, else the `lastEventId` query. */
-  readonly lastEventId: string | undefined;
-  private userState: State | undefined;
-
   private readonly transport: SseTransport;
-  /** Created the first time the client is behind: most connections never are. */
-  private budget: BufferBudget | undefined;
-  private readonly maxBufferedBytes: number;
-  private readonly serialize: SseSerializer | undefined;
-  private readonly reportError: ((error: unknown, stream: SseStream) => void) | undefined;
-  private readonly beat: StreamLink | undefined;
-  private stopHeartbeat: (() => void) | undefined;
+  private readonly link: StreamLink;
   private closeReason: SseCloseReason | undefined;
-  private controller: AbortController | undefined;
-  private listeners: CloseListener[] | undefined;
-  private drainWait: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** One listener on its own (the common case: no array), else all of them. */
+  private listeners: CloseListener | CloseListener[] | undefined;
   /** A write returned false: the transport will call `drain` when it has room again. */
   private behind = false;
+  /** What most idle connections never set, in one object created on first need. */
+  private extra: StreamExtras<State> | undefined;
 
   /** @internal Use a binding. */
   constructor(connect: SseTransportFactory, init: SseStreamInit = {}) {
     const options = init.checked ?? validateStreamOptions(init);
-    this.lastEventId = init.lastEventId;
-    this.maxBufferedBytes = options.maxBufferedBytes;
-    this.serialize = init.serialize;
-    this.reportError = init.onError;
+    if (
+      init.lastEventId !== undefined ||
+      init.serialize !== undefined ||
+      init.onError !== undefined ||
+      options.maxBufferedBytes !== DEFAULT_MAX_BUFFERED_BYTES
+    ) {
+      this.extra = new StreamExtras(init, options.maxBufferedBytes);
+    }
     const link = new StreamLink(this);
+    this.link = link;
     this.transport = connect(link);
     // A transport may report its client gone while connecting: then no timer at all.
     if (options.heartbeat !== false && !this.closeReason) {
-      this.beat = link;
-      this.stopHeartbeat = scheduleHeartbeat(link, options.heartbeat);
+      scheduleHeartbeat(link, options.heartbeat);
     }
     // Flush at once so the client's `open` fires before the first event.
     this.writeFrame(formatEvent({ comment: '', retry: init.retry }));
   }
 
+  /** The id the client last saw: the `Last-Event-ID` header, else the `lastEventId` query. */
+  get lastEventId(): string | undefined {
+    return this.extra?.lastEventId;
+  }
+
   /** Your own data for this connection (user id, subscriptions...). */
   get state(): State {
     // Created on first use: most idle connections never touch it.
-    return (this.userState ??= {} as State);
+    return (this.more.userState ??= {} as State);
   }
 
   set state(value: State) {
-    this.userState = value;
+    this.more.userState = value;
   }
 
   /** `true` once the stream has closed, for whatever reason. */
@@ -91,11 +96,12 @@ export class SseStream<State extends object = Record<string, unknown>> {
   /** Aborted when the stream closes: pass it to fetches and timers started for this client. */
   get signal(): AbortSignal {
     // Created on demand: an AbortController per idle connection is memory most never use.
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.closeReason) this.controller.abort(this.closeReason);
+    const extra = this.more;
+    if (!extra.controller) {
+      extra.controller = new AbortController();
+      if (this.closeReason) extra.controller.abort(this.closeReason);
     }
-    return this.controller.signal;
+    return extra.controller.signal;
   }
 
   /** Bytes written to this client and not yet sent. */
@@ -118,7 +124,7 @@ export class SseStream<State extends object = Record<string, unknown>> {
       }
       frame = formatEvent(
         { data, event: options?.event, id: options?.id, retry: options?.retry },
-        this.serialize,
+        this.extra?.serialize,
       );
     } catch (error) {
       return rejected(error);
@@ -145,11 +151,13 @@ export class SseStream<State extends object = Record<string, unknown>> {
     if (this.closeReason) return false;
     writeHeldFrames();
     const below = this.transport.write(frame);
-    if (this.beat) this.beat.wroteSinceTick = true;
+    this.link.idleTicks = 0;
     if (below) return true;
     this.behind = true;
-    this.budget ??= new BufferBudget(this.maxBufferedBytes);
-    const verdict = this.budget.afterWrite(this.transport.bufferedBytes, byteLength(frame));
+    const extra = this.more;
+    // Created the first time the client is behind: most connections never are.
+    extra.budget ??= new BufferBudget(extra.maxBufferedBytes);
+    const verdict = extra.budget.afterWrite(this.transport.bufferedBytes, byteLength(frame));
     if (verdict === 'slow') this.shutdown('slow');
     else if (verdict === 'watch') suspectSlow(this);
     return false;
@@ -157,7 +165,7 @@ export class SseStream<State extends object = Record<string, unknown>> {
 
   /** @internal `true` while the client holds more unsent bytes than its budget. */
   get overBudget(): boolean {
-    return this.budget?.watching === true && !this.closed;
+    return this.extra?.budget?.watching === true && !this.closed;
   }
 
   /**
@@ -165,13 +173,13 @@ export class SseStream<State extends object = Record<string, unknown>> {
    * publisher is paced by it.
    */
   withinBudget(): Promise<void> {
-    return this.overBudget ? this.budget!.withinBudget() : RESOLVED;
+    return this.overBudget ? this.extra!.budget!.withinBudget() : RESOLVED;
   }
 
   /** @internal Called by the shared slow-client check (slow-check.ts); `true` to check again. */
   confirmSlow(): boolean {
     if (this.closeReason) return false;
-    const verdict = this.budget?.check(this.transport.bufferedBytes) ?? 'clear';
+    const verdict = this.extra?.budget?.check(this.transport.bufferedBytes) ?? 'clear';
     if (verdict === 'slow') this.shutdown('slow');
     return verdict === 'watch';
   }
@@ -190,14 +198,13 @@ export class SseStream<State extends object = Record<string, unknown>> {
       listener(this.closeReason);
       return noop;
     }
-    // `[listener]`, not `[]` then push: a push into an empty literal reserves 17 slots
-    // (~150 bytes per idle connection; most have one or two listeners).
-    if (this.listeners) this.listeners.push(listener);
-    else this.listeners = [listener];
-    return () => {
-      const index = this.listeners?.indexOf(listener) ?? -1;
-      if (index >= 0) this.listeners?.splice(index, 1);
-    };
+    const listeners = this.listeners;
+    if (listeners === undefined) this.listeners = listener;
+    // `[a, b]`, not `[]` then push: a push into an empty literal reserves 17 slots.
+    else if (typeof listeners === 'function') this.listeners = [listeners, listener];
+    else listeners.push(listener);
+    // A bound function keeps no scope: smaller than a closure over `this` and `listener`.
+    return removeCloseListener.bind(this as SseStream<object>, listener);
   }
 
   /**
@@ -217,19 +224,20 @@ export class SseStream<State extends object = Record<string, unknown>> {
    */
   whenDrained(): Promise<void> {
     if (!this.behind || this.closeReason) return RESOLVED;
-    if (!this.drainWait) {
+    const extra = this.more;
+    if (!extra.drainWait) {
       let resolve: () => void = noop;
       const promise = new Promise<void>((r) => (resolve = r));
-      this.drainWait = { promise, resolve };
+      extra.drainWait = { promise, resolve };
     }
-    return this.drainWait.promise;
+    return extra.drainWait.promise;
   }
 
   /** @internal Routes an error raised after the response started, then closes the stream. */
   fail(error: unknown): void {
     if (this.closeReason) return;
     try {
-      this.reportError?.(error, this as unknown as SseStream);
+      this.extra?.reportError?.(error, this as unknown as SseStream);
     } catch {
       // An onError that throws must not keep the stream open.
     } finally {
@@ -242,12 +250,27 @@ export class SseStream<State extends object = Record<string, unknown>> {
     return this.whenDrained();
   }
 
+  private get more(): StreamExtras<State> {
+    return (this.extra ??= new StreamExtras({}, DEFAULT_MAX_BUFFERED_BYTES));
+  }
+
   private releaseDrain(): void {
     this.behind = false;
-    if (this.budget?.watching) this.budget.drained(this.transport.bufferedBytes);
-    const wait = this.drainWait;
-    this.drainWait = undefined;
+    const extra = this.extra;
+    if (!extra) return;
+    if (extra.budget?.watching) extra.budget.drained(this.transport.bufferedBytes);
+    const wait = extra.drainWait;
+    extra.drainWait = undefined;
     wait?.resolve();
+  }
+
+  private removeListener(listener: CloseListener): void {
+    const listeners = this.listeners;
+    if (listeners === listener) this.listeners = undefined;
+    else if (Array.isArray(listeners)) {
+      const index = listeners.indexOf(listener);
+      if (index >= 0) listeners.splice(index, 1);
+    }
   }
 
   private shutdown(reason: SseCloseReason, error?: unknown): void {
@@ -258,29 +281,53 @@ export class SseStream<State extends object = Record<string, unknown>> {
       if (this.closeReason) return;
     }
     this.closeReason = reason;
-    this.stopHeartbeat?.();
-    this.stopHeartbeat = undefined;
+    cancelHeartbeat(this.link);
     this.releaseDrain();
-    this.budget?.release();
+    this.extra?.budget?.release();
     // A slow client would hold its unsent bytes forever: drop them rather than end after them.
     if (reason === 'slow' || reason === 'client') this.transport.destroy();
     else this.transport.end();
-    this.controller?.abort(reason);
+    this.extra?.controller?.abort(reason);
     const listeners = this.listeners;
     this.listeners = undefined;
-    if (listeners) for (const listener of listeners) listener(reason, error);
+    if (typeof listeners === 'function') listeners(reason, error);
+    else if (listeners) for (const listener of listeners) listener(reason, error);
   }
 }
 
 function noop(): void {}
+
+function removeCloseListener(this: SseStream<object>, listener: CloseListener): void {
+  this['removeListener'](listener);
+}
+
+/** A stream's rarely set parts: options off their defaults, and what is created on demand. */
+class StreamExtras<State> {
+  readonly lastEventId: string | undefined;
+  readonly serialize: SseSerializer | undefined;
+  readonly reportError: ((error: unknown, stream: SseStream) => void) | undefined;
+  userState: State | undefined = undefined;
+  budget: BufferBudget | undefined = undefined;
+  controller: AbortController | undefined = undefined;
+  drainWait: { promise: Promise<void>; resolve: () => void } | undefined = undefined;
+
+  constructor(
+    init: SseStreamInit,
+    readonly maxBufferedBytes: number,
+  ) {
+    this.lastEventId = init.lastEventId;
+    this.serialize = init.serialize;
+    this.reportError = init.onError;
+  }
+}
 
 /**
  * The stream's side of its transport and of the heartbeat wheel, in one small object per
  * connection (an object literal with closures per role cost ~250 bytes more per idle connection).
  */
 class StreamLink implements SseTransportSink, HeartbeatTarget {
-  wroteSinceTick = true;
   idleTicks = 0;
+  wheel: HeartbeatWheel | undefined = undefined;
 
   constructor(private readonly stream: SseStream<object>) {}
 
