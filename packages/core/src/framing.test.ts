@@ -58,6 +58,16 @@ describe('formatEvent', () => {
     expect(parse(formatEvent({ data: '42' }, serialize)).events[0]!.data).toBe('42');
   });
 
+  it("splits a serializer's line breaks into data lines; JSON is one line", () => {
+    const pretty = (value: unknown) => JSON.stringify(value, null, 2);
+    const value = { text: 'a\r\nb' };
+    expect(formatEvent({ data: value }, pretty)).toBe(
+      'data: {\ndata:   "text": "a\\r\\nb"\ndata: }\n\n',
+    );
+    expect(formatEvent({ data: value })).toBe('data: {"text":"a\\r\\nb"}\n\n');
+    expect(parse(formatEvent({ data: value }, pretty)).events[0]!.data).toBe(pretty(value));
+  });
+
   it('writes event, id and retry so the client sees them', () => {
     const { events, retries } = parse(
       formatEvent({ data: 'x', event: 'update', id: 'a-1', retry: 2500 }),
