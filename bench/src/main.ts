@@ -11,7 +11,7 @@ import { parseOptions, type Workload } from './options';
 import { renderProfile, summarizeProfileDir } from './profile';
 import type { ClientCommand } from './protocol';
 import { renderReport } from './report';
-import { batchDelay, batchDelayTargets } from './batch-delay';
+import { batchDelay, batchDelayTargets, describeBatch } from './batch-delay';
 import type { RunContext } from './run-context';
 import type { Failure, Sample } from './samples';
 import { scale, scaleTargets } from './scale/workload';
@@ -198,7 +198,7 @@ function describe(sample: Sample | undefined): string {
     case 'channel-single':
       return `${Math.round(sample.eventsPerSec).toLocaleString('en-US')} events/s`;
     case 'batch-delay':
-      return `${sample.events}/${sample.offered} events sent, ${Math.round(sample.deliveriesPerSec).toLocaleString('en-US')} deliveries/s, p50 ${sample.p50Ms.toFixed(1)} ms, p99 ${sample.p99Ms.toFixed(1)} ms`;
+      return describeBatch(sample);
     case 'topics':
       return `${Math.round(sample.publishesPerSec).toLocaleString('en-US')} publishes/s, ${Math.round(sample.deliveriesPerSec).toLocaleString('en-US')} deliveries/s, p99 ${sample.p99Ms.toFixed(1)} ms`;
     case 'runs':

@@ -53,6 +53,12 @@ export interface BenchOptions {
   batchSeconds: number;
   /** Our targets' `batchDelay` in the batch-delay workload (ms). */
   batchDelay: number;
+  /**
+   * The batch-delay workload's latency phase: a rate raw node:http keeps up with to
+   * `batchClients` clients on a 2-core machine, and for how long.
+   */
+  batchLatencyPerSecond: number;
+  batchLatencySeconds: number;
   /** Clients of the topics workload (each on its user topic and one room). */
   topicsClients: number;
   topicsRooms: number;
@@ -82,6 +88,7 @@ export interface BenchOptions {
 const USAGE = `usage: pnpm bench [--quick] [--only ${WORKLOADS.join(',')}]
                   [--targets ${TARGETS.map((t) => t.id).join(',')}]
                   [--reps N] [--clients 100,1000,5000] [--burst N] [--batch-delay MS]
+                  [--batch-latency-rate N]
                   [--connections N] [--workers 1|2] [--profile] [--no-build]`;
 
 function list(value: string | undefined, flag: string): string[] {
@@ -125,6 +132,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     batchPerSecond: 10_000,
     batchSeconds: quick ? 0.5 : 2,
     batchDelay: 5,
+    batchLatencyPerSecond: 10,
+    batchLatencySeconds: quick ? 1 : 10,
     topicsClients: quick ? 2000 : 10_000,
     topicsRooms: 100,
     topicsMaxMs: quick ? 1000 : 3000,
@@ -174,6 +183,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       case '--batch-delay':
         options.batchDelay = positive(argv[++i], flag);
+        break;
+      case '--batch-latency-rate':
+        options.batchLatencyPerSecond = positive(argv[++i], flag);
         break;
       case '--connections':
         options.scaleConnections = positive(argv[++i], flag);

@@ -20,7 +20,7 @@ export interface BenchEvent {
 
 const PAD = 'x'.repeat(60);
 
-/** Builds event `seq`, stamped with the current time. */
-export function makeEvent(seq: number): BenchEvent {
-  return { seq, data: { seq, t: Math.round(nowMicros()), pad: PAD } };
+/** Builds event `seq`, stamped with the current time or with `at` (`nowMicros()` units). */
+export function makeEvent(seq: number, at = nowMicros()): BenchEvent {
+  return { seq, data: { seq, t: Math.round(at), pad: PAD } };
 }

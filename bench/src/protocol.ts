@@ -17,7 +17,18 @@ export type ServerCommand =
     }
   | { cmd: 'ack'; upTo: number }
   | { cmd: 'latency'; from: number; count: number; intervalMs: number }
-  | { cmd: 'paced'; from: number; count: number; perSecond: number; maxMs: number }
+  | {
+      cmd: 'paced';
+      from: number;
+      count: number;
+      perSecond: number;
+      maxMs: number;
+      /**
+       * Stamp each event with when it was due on the schedule (its arrival), so that latency
+       * includes a late publisher's lag; otherwise with when it was published.
+       */
+      stampDue?: boolean;
+    }
   | { cmd: 'memory' }
   | { cmd: 'cpu' }
   | { cmd: 'exit' }
@@ -64,6 +75,8 @@ export interface ServerRunResult {
   lastSeq: number;
   /** When the run started (`nowMicros()`). */
   startedAt: number;
+  /** Paced runs: how late the publisher was at worst, publishing an event after it was due (ms). */
+  maxLagMs?: number;
 }
 
 export interface MemoryResult {

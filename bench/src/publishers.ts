@@ -106,6 +106,7 @@ export function runLatency(
  * tick publishes what is due, yielding (`setImmediate`) after every event, as events arriving
  * one by one from the network would. Behind schedule, it publishes one per turn until caught up,
  * and stops at `maxMs` whatever is left (events due but not sent by then are offered, not sent).
+ * With `stampDue`, each event carries the time it was due rather than the time it was published.
  */
 export function runPaced(
   target: BenchTarget,
@@ -113,19 +114,24 @@ export function runPaced(
   count: number,
   perSecond: number,
   maxMs: number,
+  stampDue: boolean,
 ): Promise<ServerRunResult> {
   const start = { cpu: process.cpuUsage(), t: nowMicros() };
   const end = from + count - 1;
   let next = from;
+  let maxLag = 0;
   return new Promise((resolve) => {
     const step = () => {
-      const elapsed = nowMicros() - start.t;
+      const now = nowMicros();
+      const elapsed = now - start.t;
       const due = from + Math.floor((elapsed * perSecond) / 1e6);
       if (next > end || elapsed > maxMs * 1000) {
         // Past the deadline, a target that fell behind publishes no more: the run stays bounded.
-        resolve(cpuAndWall(start, next <= end, next - 1));
+        resolve({ ...cpuAndWall(start, next <= end, next - 1), maxLagMs: maxLag / 1000 });
       } else if (next <= due) {
-        target.broadcast(makeEvent(next++));
+        const dueAt = start.t + ((next - from) * 1e6) / perSecond;
+        maxLag = Math.max(maxLag, now - dueAt);
+        target.broadcast(makeEvent(next++, stampDue ? dueAt : now));
         setImmediate(step);
       } else {
         setTimeout(step, 1);

@@ -16,7 +16,7 @@ import { UNBATCHED_SUFFIX } from './batch-delay';
 type Ran = ReturnType<typeof ranIn>;
 
 /** Our core binding without a window reads `@sse/core/node (batchDelay 0)`. */
-const batchLabel = (id: string) =>
+export const batchLabel = (id: string) =>
   id.endsWith(UNBATCHED_SUFFIX)
     ? `${label(id.slice(0, -UNBATCHED_SUFFIX.length))} (batchDelay 0)`
     : label(id);

@@ -1,6 +1,7 @@
 import type { BenchOptions } from './options';
 import { medianOf, table, type SampleOf } from './report-format';
 import type { Sample } from './samples';
+import { batchDelayGoals } from './report-batch';
 
 /** The goals of issues 4, 10, 11 and 13, each as met / not met / not measured in this run. */
 export function renderGoals(options: BenchOptions, samples: readonly Sample[]): string {
@@ -51,18 +52,7 @@ export function renderGoals(options: BenchOptions, samples: readonly Sample[]): 
     atLeast(`per-turn single: ${id} / core`, turnSingle(id) / turnSingle('core'), 0.85);
   const viaChannel = events('channel-single');
   atLeast('channel single: core / raw', viaChannel('core') / viaChannel('raw'), 0.9);
-  const batch = (id: string, metric: (s: SampleOf<'batch-delay'>) => number) =>
-    medianOf(samples, 'batch-delay', id, metric);
-  atLeast(
-    'batchDelay: core deliveries/s / raw',
-    batch('core', (s) => s.deliveriesPerSec) / batch('raw', (s) => s.deliveriesPerSec),
-    3,
-  );
-  atMost(
-    `batchDelay: core p99 - raw p99 (ms)`,
-    batch('core', (s) => s.p99Ms) - batch('raw', (s) => s.p99Ms),
-    options.batchDelay,
-  );
+  rows.push(...batchDelayGoals(options, samples));
 
   // Issue 10: topics.
   const topics = (id: string, metric: (s: SampleOf<'topics'>) => number) =>

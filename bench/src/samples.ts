@@ -61,6 +61,8 @@ export type Sample =
       missing: number;
       outOfOrder: number;
       dropped: number;
+      /** The latency phase, at a rate raw keeps up with (the fields above: the 10,000/s phase). */
+      latencyPhase?: BatchLatencyPhase;
     }
   | {
       workload: 'topics';
@@ -140,4 +142,27 @@ export interface Failure {
   workload: string;
   target: string;
   error: string;
+}
+
+/**
+ * The batch-delay workload's latency phase: `perSecond` events a second, each stamped with when
+ * it was due on the schedule, so that a publisher behind schedule shows its lag as latency.
+ */
+export interface BatchLatencyPhase {
+  perSecond: number;
+  offered: number;
+  /** Events published before the schedule ended: `offered` when the target kept up. */
+  events: number;
+  /** The publisher's worst lag behind the schedule (ms). */
+  maxLagMs: number;
+  /** Server CPU (user + system) per event sent, ms: what a starved server's lag comes from. */
+  cpuMsPerEvent: number;
+  /** Deliveries the percentiles are over (every delivery to the parsing connections). */
+  latencySamples: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  missing: number;
+  outOfOrder: number;
+  dropped: number;
 }

@@ -90,7 +90,14 @@ async function handle(
     case 'latency':
       return runLatency(target, command.from, command.count, command.intervalMs);
     case 'paced':
-      return runPaced(target, command.from, command.count, command.perSecond, command.maxMs);
+      return runPaced(
+        target,
+        command.from,
+        command.count,
+        command.perSecond,
+        command.maxMs,
+        command.stampDue ?? false,
+      );
   }
 }
 
