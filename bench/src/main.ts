@@ -196,7 +196,7 @@ function describe(sample: Sample | undefined): string {
     case 'single':
     case 'per-turn-single':
     case 'channel-single':
-      return `${Math.round(sample.eventsPerSec).toLocaleString('en-US')} events/s`;
+      return `${Math.round(sample.eventsPerSec).toLocaleString('en-US')} events/s, cpu ${sample.cpuUsPerEvent.toFixed(2)} µs/event`;
     case 'batch-delay':
       return describeBatch(sample);
     case 'topics':

@@ -39,6 +39,20 @@ export function medianOf<W extends Sample['workload']>(
   return median(select(samples, workload, target, where).map(metric));
 }
 
+/**
+ * The lowest value of one metric per target, over repetitions: for a cost (CPU per event) on a
+ * shared machine, where other processes and scheduling only ever add to it.
+ */
+export function minOf<W extends Sample['workload']>(
+  samples: readonly Sample[],
+  workload: W,
+  target: string,
+  metric: (sample: SampleOf<W>) => number,
+): number {
+  const values = select(samples, workload, target, () => true).map(metric);
+  return values.length ? Math.min(...values) : Number.NaN;
+}
+
 export function sumOf<W extends Sample['workload']>(
   samples: readonly Sample[],
   workload: W,

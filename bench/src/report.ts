@@ -4,6 +4,7 @@ import {
   fmt,
   label,
   medianOf,
+  minOf,
   ranIn,
   ratio,
   sumOf,
@@ -71,15 +72,29 @@ function singleTable(
   workload: 'single' | 'per-turn-single' | 'channel-single',
 ) {
   const raw = medianOf(samples, workload, 'raw', (s) => s.eventsPerSec);
+  const rawLowest = minOf(samples, workload, 'raw', (s) => s.cpuUsPerEvent);
   return table(
-    ['target', 'events/s', 'vs raw', 'missing / out of order'],
+    [
+      'target',
+      'events/s',
+      'vs raw',
+      'server CPU µs / event',
+      'lowest run',
+      'lowest vs raw',
+      'missing / out of order',
+    ],
     ran.ids.map((id) => {
-      if (ran.failed(id)) return [label(id), 'n/a', '', ''];
+      if (ran.failed(id)) return [label(id), 'n/a', '', '', '', '', ''];
       const rate = medianOf(samples, workload, id, (s) => s.eventsPerSec);
+      const cpu = medianOf(samples, workload, id, (s) => s.cpuUsPerEvent);
+      const lowest = minOf(samples, workload, id, (s) => s.cpuUsPerEvent);
       return [
         label(id),
         fmt(rate),
         ratio(rate, raw),
+        fmt(cpu, 2),
+        fmt(lowest, 2),
+        ratio(lowest, rawLowest),
         flagged([
           sumOf(samples, workload, id, (s) => s.missing),
           sumOf(samples, workload, id, (s) => s.outOfOrder),

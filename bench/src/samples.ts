@@ -16,6 +16,11 @@ interface SingleFields {
   target: string;
   events: number;
   eventsPerSec: number;
+  /**
+   * Server CPU (user + system, every thread) per event, µs: steadier than events/s, which
+   * swings with how the one client's reads batch.
+   */
+  cpuUsPerEvent: number;
   missing: number;
   outOfOrder: number;
 }
