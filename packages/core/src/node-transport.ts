@@ -1,4 +1,5 @@
 import { concatBytes, encodeText, utf8ByteLength } from './bytes';
+import { chunkOf, type ChunkSocket } from './http1-chunks';
 import type { SseChunk, SseTransport, SseTransportSink } from './transport';
 
 /**
@@ -20,7 +21,8 @@ export interface WritableResponse {
  * The transport over a node response. A class rather than an object literal: one small object
  * per connection, where a literal with a getter is a dictionary-mode object with four closures.
  *
- * The first write of a tick goes straight to the response; later writes of the same tick
+ * The first write of a tick goes straight to the response (on HTTP/1.1, to its socket as a
+ * chunk: http1-chunks.ts); later writes of the same tick
  * (a `send()` loop) are joined and written once, on the next tick, as one chunk: one chunk
  * header and one writev entry for hundreds of small frames.
  *
@@ -33,6 +35,11 @@ export class NodeTransport implements SseTransport {
   private owesDrain = false;
   private readonly highWaterMark: number;
   private readonly flushes: boolean;
+  /**
+   * Where frames go once the response's head is out: its HTTP/1.1 socket, as chunks
+   * (http1-chunks.ts), or `null` for the response itself; `undefined` until the first write.
+   */
+  protected socket: ChunkSocket | null | undefined;
 
   constructor(
     protected readonly response: WritableResponse,
@@ -46,9 +53,7 @@ export class NodeTransport implements SseTransport {
     if (this.lastTick !== tick.current) {
       this.lastTick = tick.current;
       markTick();
-      const below = this.response.write(chunk);
-      if (this.flushes) this.response.flush!();
-      return below;
+      return this.writeOut(chunk);
     }
     if (this.pending === undefined) {
       this.pending = [];
@@ -72,10 +77,27 @@ export class NodeTransport implements SseTransport {
     const size = this.pendingBytes;
     this.pending = undefined;
     this.pendingBytes = 0;
-    const below = this.response.write(joinChunks(pending, size));
-    if (this.flushes) this.response.flush!();
+    const below = this.writeOut(joinChunks(pending, size));
     // Backpressure that came from held-back frames alone: node emits no 'drain' for it.
     if (below && this.owesDrain) this.drained();
+  }
+
+  private writeOut(chunk: SseChunk): boolean {
+    const socket = this.socket;
+    if (socket) {
+      if (socket.destroyed) return false;
+      // An empty chunk would end the body.
+      return chunk.length === 0 || socket.write(chunkOf(chunk));
+    }
+    const below = this.response.write(chunk);
+    if (this.flushes) this.response.flush!();
+    else if (socket === undefined) this.socket = this.chunkSocket();
+    return below;
+  }
+
+  /** The socket to write frames to as chunks, asked once the head is out; `null`: none. */
+  protected chunkSocket(): ChunkSocket | null {
+    return null;
   }
 
   drained(): void {

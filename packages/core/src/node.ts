@@ -5,6 +5,7 @@ import { CONFLICTING_HEADERS, HTTP2_FORBIDDEN_HEADERS, sseHeaders } from './head
 import { readLastEventId } from './last-event-id';
 import { validateStreamOptions } from './options';
 import { SseStream, type SseStreamOptions } from './stream';
+import { chunkSocketOf, type ChunkSocket } from './http1-chunks';
 import { NodeTransport } from './node-transport';
 import type { SseChunk, SseTransportSink } from './transport';
 
@@ -74,11 +75,16 @@ function clientLeft(this: SseTransportSink): void {
 class ListeningNodeTransport extends NodeTransport {
   private listening = false;
 
+  protected override chunkSocket(): ChunkSocket | null {
+    return chunkSocketOf(this.response, nodeWrite);
+  }
+
   override write(chunk: SseChunk): boolean {
     const below = super.write(chunk);
     if (!below && !this.listening) {
       this.listening = true;
-      (this.response as ServerResponse).once('drain', () => {
+      // Frames written to the socket directly leave the response no 'drain' of its own.
+      (this.socket ?? (this.response as ServerResponse)).once('drain', () => {
         this.listening = false;
         this.drained();
       });
@@ -86,6 +92,15 @@ class ListeningNodeTransport extends NodeTransport {
     return below;
   }
 }
+
+// What a response's `write` is when nothing replaced it (see chunkSocketOf). Looked up, not
+// imported: @sse/hono bundles this file for runtimes without node:http, which write no chunks.
+interface BuiltinLookup {
+  getBuiltinModule?: (id: string) => { ServerResponse?: { prototype: { write: unknown } } };
+}
+const nodeWrite = (globalThis as { process?: BuiltinLookup }).process?.getBuiltinModule?.(
+  'node:http',
+)?.ServerResponse?.prototype.write;
 
 function isGone(res: NodeResponse): boolean {
   return 'stream' in res ? res.stream.destroyed : res.destroyed;
