@@ -16,38 +16,10 @@ import * as ours from '@sse/core/node';
 import { median } from '../stats';
 import { makeEvent } from '../payload';
 import { frameOf } from '../targets/raw';
+import { CountingResponse } from './counting-response';
 
 const EVENTS = 100_000;
 const ROUNDS = 11;
-
-/** A response that takes every write at once and counts it. */
-class StandIn {
-  headersSent = false;
-  destroyed = false;
-  writableLength = 0;
-  writableHighWaterMark = 16 * 1024;
-  bytes = 0;
-  hasHeader(): boolean {
-    return false;
-  }
-  removeHeader(): void {}
-  writeHead(): this {
-    this.headersSent = true;
-    return this;
-  }
-  on(): this {
-    return this;
-  }
-  once(): this {
-    return this;
-  }
-  write(chunk: string | Uint8Array): boolean {
-    this.bytes += chunk.length;
-    return true;
-  }
-  end(): void {}
-  destroy(): void {}
-}
 
 const request = { httpVersionMajor: 1, headers: {}, url: '/single' } as unknown as IncomingMessage;
 const nextTick = () => new Promise<void>((resolve) => process.nextTick(resolve));
@@ -60,7 +32,7 @@ async function turns(): Promise<void> {
 }
 
 async function raw(): Promise<void> {
-  const res = new StandIn();
+  const res = new CountingResponse();
   for (let seq = 1; seq <= EVENTS; seq++) {
     res.write(frameOf(makeEvent(seq)));
     await nextTick();
@@ -69,7 +41,7 @@ async function raw(): Promise<void> {
 
 function streamed(binding: typeof ours) {
   return async (): Promise<void> => {
-    const res = new StandIn() as unknown as ServerResponse;
+    const res = new CountingResponse() as unknown as ServerResponse;
     const stream = binding.openNodeStream(request, res);
     for (let seq = 1; seq <= EVENTS; seq++) {
       await stream.send(makeEvent(seq).data, { id: String(seq) });

@@ -8,41 +8,16 @@
  * PUBLISHES (default 20000) and ROOM_SHARE (the share of publishes to rooms, default 0.5) vary
  * the run.
  */
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { createHub } from '@sse/core';
 import { openNodeStream } from '@sse/core/node';
+import { CountingResponse } from './counting-response';
 
 const target = process.argv[2] ?? 'hub';
 const clients = Number(process.argv[3] ?? 10_000);
 const rooms = 100;
 const publishes = Number(process.env.PUBLISHES ?? 20_000);
-
-/** A response that accepts every write at once and counts what it got. */
-class CountingResponse extends EventEmitter {
-  headersSent = false;
-  destroyed = false;
-  writableLength = 0;
-  writableHighWaterMark = 16 * 1024;
-  bytes = 0;
-  hasHeader(): boolean {
-    return false;
-  }
-  removeHeader(): void {}
-  writeHead(): this {
-    this.headersSent = true;
-    return this;
-  }
-  write(chunk: string | Uint8Array): boolean {
-    this.bytes += typeof chunk === 'string' ? chunk.length : chunk.byteLength;
-    return true;
-  }
-  end(): void {}
-  destroy(): void {
-    this.destroyed = true;
-  }
-}
 
 const request = { httpVersionMajor: 1, headers: {}, url: '/' } as unknown as IncomingMessage;
 const responses: CountingResponse[] = [];
