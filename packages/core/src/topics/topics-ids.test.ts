@@ -25,12 +25,18 @@ async function serveTopics(current: Hub<Record<string, unknown>>) {
 
 const CURSOR = /^t1,/;
 
+/** A client of topics a and b, once both are subscribed. */
+async function openLive(open: Awaited<ReturnType<typeof serveTopics>>) {
+  const client = await open();
+  await waitUntil(() => hub!.stats().subscribers === 2, 'both topics subscribed');
+  return client;
+}
+
 describe('ids of a stream of several in-memory topics', () => {
   it('are the events’ own ids once live, the same as a one-topic stream gets', async () => {
     hub = createHub();
     const open = await serveTopics(hub);
-    const client = await open();
-    await waitUntil(() => hub!.stats().subscribers === 2, 'both topics subscribed');
+    const client = await openLive(open);
     const a1 = await hub.publish('a', 'a1');
     const b1 = await hub.publish('b', 'b1');
     const events = await client.waitForEvents(2);
@@ -44,8 +50,7 @@ describe('ids of a stream of several in-memory topics', () => {
   it('resume every topic from an event’s own id, also past events with publishers’ own ids', async () => {
     hub = createHub();
     const open = await serveTopics(hub);
-    const client = await open();
-    await waitUntil(() => hub!.stats().subscribers === 2, 'both topics subscribed');
+    const client = await openLive(open);
     await hub.publish('a', 'a1');
     const [seen] = await client.waitForEvents(1);
     client.close();
@@ -66,8 +71,7 @@ describe('ids of a stream of several in-memory topics', () => {
   it('turn into a cursor for an event with a publisher’s own id, and back after it', async () => {
     hub = createHub();
     const open = await serveTopics(hub);
-    const client = await open();
-    await waitUntil(() => hub!.stats().subscribers === 2, 'both topics subscribed');
+    const client = await openLive(open);
     const a1 = await hub.publish('a', 'a1');
     await hub.publish('b', 'b1', { id: 'mine-1' });
     const a2 = await hub.publish('a', 'a2');
@@ -96,8 +100,7 @@ describe('ids of a stream of several in-memory topics', () => {
   it('tell a client resuming from an event’s own id of events another topic lost', async () => {
     hub = createHub({ history: 2 });
     const open = await serveTopics(hub);
-    const client = await open();
-    await waitUntil(() => hub!.stats().subscribers === 2, 'both topics subscribed');
+    const client = await openLive(open);
     await hub.publish('a', 'a1');
     const [seen] = await client.waitForEvents(1);
     client.close();
