@@ -135,9 +135,11 @@ export function scaleTables(
       'kernel socket slab / conn (KiB, both ends)',
       'connects/s',
       'connect vs raw',
+      'connect vs raw, paired (median of 3 rounds)',
+      'server CPU µs / connect, paired (vs raw)',
     ],
     ran.ids.map((id) => {
-      if (ran.failed(id)) return [label(id), 'n/a', '', '', '', '', '', '', ''];
+      if (ran.failed(id)) return [label(id), 'n/a', '', '', '', '', '', '', '', '', ''];
       const rss = m(id, (s) => s.rssPerConn);
       const heap = m(id, (s) => s.heapPerConn);
       const connect = m(id, (s) => s.connectsPerSec);
@@ -151,6 +153,8 @@ export function scaleTables(
         fmt(m(id, (s) => s.slabPerConn) / 1024, 2),
         fmt(connect),
         ratio(connect, rawConnect),
+        id === 'raw' ? '' : fmt(pairedConnectRatio(samples, id), 2),
+        id === 'raw' ? '' : pairedConnectCpu(samples, id),
       ];
     }),
   );
@@ -201,4 +205,19 @@ export function scaleTables(
     'The time for one event to reach every client is bound by the client process (one process reading every connection, on the same 2 cores as the server), not by the server.',
     '',
   ].join('\n');
+}
+
+/**
+ * A target's connect rate over raw's, measured in alternation under the same load (median of
+ * the repetitions' medians); NaN without paired phases.
+ */
+export function pairedConnectRatio(samples: readonly Sample[], id: string): number {
+  return medianOf(samples, 'scale', id, (s) => s.pairedConnect?.ratio ?? Number.NaN);
+}
+
+/** Server CPU per connect of a target, and over raw's in the same rounds. */
+function pairedConnectCpu(samples: readonly Sample[], id: string): string {
+  const ours = medianOf(samples, 'scale', id, (s) => s.pairedConnect?.cpuUsPerConn ?? Number.NaN);
+  const raw = medianOf(samples, 'scale', id, (s) => s.pairedConnect?.rawCpuUsPerConn ?? Number.NaN);
+  return Number.isFinite(ours) ? `${fmt(ours, 0)} (${ratio(ours, raw)})` : '';
 }

@@ -1,3 +1,5 @@
+import type { PairedConnectRates } from './scale/paired-connect';
+
 /** One measurement of one target, per workload (the report takes medians over repetitions). */
 
 interface FanoutFields {
@@ -94,6 +96,8 @@ export type Sample =
       /** Kernel slab growth per connection (both ends), bytes; NaN when unreadable. */
       slabPerConn: number;
       connectsPerSec: number;
+      /** Connect rates of the target and of raw, alternated under the same load; not for raw. */
+      pairedConnect?: PairedConnectRates;
       heartbeats: ScaleHeartbeat[];
       /** Time for one event to reach every client: percentiles over clients and events. */
       reachP50Ms: number;

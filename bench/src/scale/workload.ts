@@ -6,6 +6,7 @@ import { connect, sleep, startServer, waitForSubscribers } from '../run-context'
 import type { Sample, ScaleHeartbeat } from '../samples';
 import { findTarget, type TargetInfo } from '../targets/registry';
 import { checkRedis } from '../redis-check';
+import { pairedConnectRates } from './paired-connect';
 import { socketSlabBytes } from './slab';
 
 /** Connections per source address: each address's port search slows sharply as it fills. */
@@ -32,7 +33,8 @@ interface Worker {
  * Connections at scale: one server process (or two workers on one Redis) holding
  * `scaleConnections` idle SSE connections each. Memory and kernel slab per connection,
  * connect rate and the time for one event to reach every client with the longest heartbeat
- * interval; then the CPU per heartbeat at each interval, one server per interval.
+ * interval; then the CPU per heartbeat at each interval, one server per interval; then, for
+ * a target other than raw on one worker, its connect rate paired with raw's (paired-connect.ts).
  */
 export async function scale(ctx: RunContext, target: { id: string }): Promise<void> {
   const { scaleConnections: n, scaleWorkers: workers, scaleHeartbeats } = ctx.options;
@@ -47,7 +49,7 @@ export async function scale(ctx: RunContext, target: { id: string }): Promise<vo
     }
     const clients = [ctx.client, ...extraClients];
     const env = { BENCH_REDIS_PREFIX: `sse-bench-${Date.now().toString(36)}:` };
-    let measured: Omit<ScaleSample, 'heartbeats'> | undefined;
+    let measured: Omit<ScaleSample, 'heartbeats' | 'pairedConnect'> | undefined;
     // The longest interval (the 15 s default) first: memory, connect rate and reach are
     // measured with it, as a server would run.
     for (const intervalMs of [...scaleHeartbeats].sort((a, b) => b - a)) {
@@ -68,7 +70,14 @@ export async function scale(ctx: RunContext, target: { id: string }): Promise<vo
         await Promise.all(pool.map((w) => w.server.stop({ cmd: 'exit' })));
       }
     }
-    if (measured) ctx.record({ ...measured, heartbeats });
+    if (!measured) return;
+    const pairedConnect =
+      workers === 1 && target.id !== 'raw'
+        ? await pairedConnectRates(ctx, target.id, n, PER_ADDRESS, {
+            BENCH_HEARTBEAT_MS: String(Math.max(...scaleHeartbeats)),
+          })
+        : undefined;
+    ctx.record({ ...measured, heartbeats, pairedConnect });
   } finally {
     await Promise.all(extraClients.map((client) => client.stop({ cmd: 'exit' })));
   }
@@ -98,7 +107,7 @@ async function measureOnce(
   id: string,
   pool: Worker[],
   n: number,
-): Promise<Omit<ScaleSample, 'heartbeats'>> {
+): Promise<Omit<ScaleSample, 'heartbeats' | 'pairedConnect'>> {
   // Warm the code paths (and their lazily built objects) before the baselines.
   for (const w of pool) {
     await connect(ctx, w.server, w.port, '/events', 20, 20, undefined, w.client);
