@@ -54,7 +54,7 @@ export function openNodeStream<State extends object = Record<string, unknown>>(
       // 'close' also follows our own end(); the stream ignores it once closed. A bound
       // function, not a closure: it keeps no scope alive per idle connection.
       response.on('close', clientLeft.bind(sink));
-      return new ListeningNodeTransport(response, sink);
+      return new NodeResponseTransport(response, sink);
     },
     { ...options, checked, lastEventId: readLastEventId(req.headers['last-event-id'], req.url) },
   );
@@ -69,10 +69,12 @@ function clientLeft(this: SseTransportSink): void {
 }
 
 /**
- * Listens for the response's `'drain'` only once a write returned `false`: most connections are
- * never behind, and an idle connection then holds no drain closure.
+ * The transport over a node:http or node:http2 response that `openNodeStream` uses, for
+ * adapters that hand a body over to such a response: on HTTP/1.1 it writes frames to the
+ * socket as chunks (http1-chunks.ts), and it listens for `'drain'` only once a write returned
+ * `false`: most connections are never behind, and an idle one then holds no drain closure.
  */
-class ListeningNodeTransport extends NodeTransport {
+export class NodeResponseTransport extends NodeTransport {
   private listening = false;
 
   protected override chunkSocket(): ChunkSocket | null {

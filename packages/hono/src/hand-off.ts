@@ -5,7 +5,7 @@ import type {
   SseTransportSink,
   WebBodyTransport,
 } from '@sse/core/adapter';
-import { NodeTransport, type WritableResponse } from '@sse/core/node';
+import { NodeResponseTransport, type WritableResponse } from '@sse/core/node';
 
 /**
  * The Node response that a fetch-style server writes a body into (`@hono/node-server`:
@@ -43,7 +43,7 @@ const MAX_PROBES = 4;
  * Closing still goes through the body, so that the server ends the response itself.
  */
 export class HandOffTransport implements SseTransport {
-  private direct: NodeTransport | undefined;
+  private direct: NodeResponseTransport | undefined;
   private sink: SseTransportSink | undefined;
   private probe: WriteProbe | undefined;
   private probes = 0;
@@ -103,9 +103,8 @@ export class HandOffTransport implements SseTransport {
   }
 
   private handOff(): void {
-    const direct = new NodeTransport(this.response, this.sink!);
-    this.response.on('drain', () => direct.drained());
-    this.direct = direct;
+    // As the core binding's: frames as chunks on the socket, 'drain' listened to when behind.
+    this.direct = new NodeResponseTransport(this.response, this.sink!);
   }
 
   private stopProbing(): void {
