@@ -3,8 +3,8 @@ import type { SseChunk } from './transport';
 
 /**
  * Writing an SSE response's frames straight to its HTTP/1.1 socket, as the chunks node:http
- * would write. `res.write` costs four socket writes per call (size line, data, CRLF, and the
- * cork it sets up) joined into one `writev`; one frame written to thousands of clients is the
+ * would write. `res.write` makes four writes into the corked socket per call (size line, CRLF,
+ * data, CRLF), joined into one `writev` on the next tick; one frame written to thousands of clients is the
  * same chunk for each of them, so it is framed once and written with one socket write each.
  */
 
