@@ -1,14 +1,8 @@
-import {
-  openLeanSse,
-  openRawSse,
-  serveNodeSse,
-  sleep,
-  waitUntil,
-  type NodeSseServer,
-} from '@sse/test-kit';
+import { openLeanSse, openRawSse, sleep, waitUntil, type NodeSseServer } from '@sse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SseError } from '../errors';
 import { createHub } from './hub';
+import { serveHubTopics } from './serve-topics.test-helper';
 import type { Hub } from './hub-types';
 
 let server: NodeSseServer | undefined;
@@ -20,13 +14,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** A server whose streams follow the topics named in `?topic=` (repeatable). */
 async function serveTopics(current: Hub<Record<string, unknown>>) {
-  server = await serveNodeSse({ heartbeat: false }, (stream, req) => {
-    const topics = new URL(req.url!, 'http://x').searchParams.getAll('topic');
-    current.topics(topics).subscribe(stream);
-  });
-  return (...topics: string[]) => `${server!.url}?${topics.map((t) => `topic=${t}`).join('&')}`;
+  const served = await serveHubTopics(current);
+  server = served.server;
+  return served.url;
 }
 
 describe('createHub', () => {

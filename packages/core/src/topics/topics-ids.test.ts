@@ -1,7 +1,8 @@
-import { openRawSse, serveNodeSse, waitUntil, type NodeSseServer } from '@sse/test-kit';
+import { openRawSse, waitUntil, type NodeSseServer } from '@sse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHub } from './hub';
 import type { Hub } from './hub-types';
+import { serveHubTopics } from './serve-topics.test-helper';
 
 let server: NodeSseServer | undefined;
 let hub: Hub<Record<string, unknown>> | undefined;
@@ -12,13 +13,12 @@ afterEach(async () => {
   server = undefined;
 });
 
+/** Serves `current`; returns what opens a stream of topics a and b from a last id. */
 async function serveTopics(current: Hub<Record<string, unknown>>) {
-  server = await serveNodeSse({ heartbeat: false }, (stream, req) => {
-    const topics = new URL(req.url!, 'http://x').searchParams.getAll('topic');
-    current.topics(topics).subscribe(stream);
-  });
+  const served = await serveHubTopics(current);
+  server = served.server;
   return (lastEventId?: string) =>
-    openRawSse(`${server!.url}?topic=a&topic=b`, {
+    openRawSse(served.url('a', 'b'), {
       headers: lastEventId === undefined ? {} : { 'last-event-id': lastEventId },
     });
 }
