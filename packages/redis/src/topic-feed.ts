@@ -35,7 +35,7 @@ export class TopicFeed {
   failed = false;
   /** Live events held back while the stream is read. */
   private held: BackplaneEvent[] | null = null;
-  /** Ids a stream read handed over that may still arrive live. */
+  /** Ids stream reads handed over that may still arrive live. */
   private recent: Set<string> | null = null;
   private readonly waiters = new Set<{ id: string; resolve: () => void }>();
   readonly listenedAt = Date.now();
@@ -57,16 +57,14 @@ export class TopicFeed {
    */
   caughtUp(events: readonly BackplaneEvent[], release: boolean): void {
     for (const event of events) this.deliver(event);
-    const read = new Set(events.map((event) => event.id));
-    const held = (this.held ?? []).filter((event) => !read.delete(event.id));
-    // What is left of the read may still arrive live: it is skipped then.
-    this.recent = read.size > 0 ? read : null;
-    if (!release) {
-      this.held = held;
-      return;
+    // What a read handed over may still arrive live, now held or later: it is skipped then.
+    // Kept across reads: a second read (a Cluster node's connection came up) can find nothing
+    // new while the live copy of what the first one found is still on its way.
+    if (events.length > 0) {
+      this.recent ??= new Set();
+      for (const event of events) this.recent.add(event.id);
     }
-    this.held = null;
-    for (const event of held) this.accept(event);
+    if (release) this.release();
   }
 
   /** Lets held events through after a failed read; the next read starts from `cursor`. */
