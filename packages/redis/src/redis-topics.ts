@@ -249,7 +249,10 @@ export class RedisTopics {
     try {
       const subscribing = this.link.subscribe(feed.keys.channel, feed.onMessage);
       const [time] = await Promise.all([this.link.send(feed.keys.stream, ['TIME']), subscribing]);
-      feed.cursor ??= `${Math.max(0, redisTimeMs(time) - (Date.now() - feed.listenedAt))}-0`;
+      // A millisecond before: reads start after the cursor, and an event of the very
+      // millisecond it began to listen in can be `<ms>-0`.
+      const listenedMs = redisTimeMs(time) - (Date.now() - feed.listenedAt);
+      feed.cursor ??= `${Math.max(0, listenedMs - 1)}-0`;
       feed.subscribed = true;
       return true;
     } catch (error) {
@@ -282,7 +285,7 @@ export class RedisTopics {
           feed.caughtUp(events, interruptions === this.interruptions);
           this.failures = 0;
         } catch (error) {
-          feed.release();
+          feed.readFailed();
           this.failed(feed, error);
           return;
         }

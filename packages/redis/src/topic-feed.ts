@@ -11,6 +11,9 @@ export interface TopicKeys {
 
 type Listener = (event: BackplaneEvent) => void;
 
+/** How many live events a feed holds at most while its stream reads fail. */
+const MAX_HELD = 10_000;
+
 /**
  * The live events of one topic on this instance: its channel's messages handed to listeners in
  * order, with the stream read after every (re)subscription so that nothing published while the
@@ -33,8 +36,11 @@ export class TopicFeed {
   syncAgain = false;
   /** Set when a subscription or a read failed: retried when Redis is back. */
   failed = false;
-  /** Live events held back while the stream is read. */
-  private held: BackplaneEvent[] | null = null;
+  /**
+   * Live events held back while the stream is read; from the start too: a live event
+   * delivered before the first read would move the cursor past what that read must find.
+   */
+  private held: BackplaneEvent[] | null = [];
   /** Ids stream reads handed over that may still arrive live. */
   private recent: Set<string> | null = null;
   private readonly waiters = new Set<{ id: string; resolve: () => void }>();
@@ -67,8 +73,16 @@ export class TopicFeed {
     if (release) this.release();
   }
 
-  /** Lets held events through after a failed read; the next read starts from `cursor`. */
-  release(): void {
+  /**
+   * A stream read failed: the live events stay held for the retry, which starts from `cursor`
+   * (letting them through would move it past what the read was to find). Past `MAX_HELD` they
+   * go through: memory stays bounded while Redis answers no read.
+   */
+  readFailed(): void {
+    if (this.held && this.held.length > MAX_HELD) this.release();
+  }
+
+  private release(): void {
     const held = this.held ?? [];
     this.held = null;
     for (const event of held) this.accept(event);
