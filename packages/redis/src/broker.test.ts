@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SseError, type Broker, type BackplaneEvent } from '@sse/core';
+import { compareEventIds, SseError, type Broker, type BackplaneEvent } from '@sse/core';
 import { sleep, waitUntil } from '@sse/test-kit/unit';
 import { redisBroker, type RedisBrokerOptions } from './index';
 import { adminClient, freshPrefix, keysUnder, REDIS_URL } from './redis-test-helpers.test-helper';
@@ -124,6 +124,21 @@ describe('redisBroker', () => {
     const id = await plane.append(message('soon gone'));
     await sleep(600);
     expect(await plane.readAfter(id)).toEqual({ events: [], gap: true, oldestId: null });
+  });
+
+  it('never gives an id of a lost history again, even when published again at once', async () => {
+    const prefix = freshPrefix();
+    const plane = broker({ prefix }).backplane('lost');
+    const redis = await adminClient();
+    for (let round = 0; round < 20; round++) {
+      const before = await plane.append(message('before the loss'));
+      await redis.sendCommand(['DEL', `${prefix}{lost}`, `${prefix}{lost}:trimmed`]);
+      const after = await plane.append(message('after'));
+      expect(compareEventIds(after, before)).toBeGreaterThan(0);
+      const read = await plane.readAfter(before);
+      expect(read.gap).toBe(true);
+      expect(dataOf(read.events)).toEqual(['after']);
+    }
   });
 
   it('sends the gap to a client resuming from a history Redis lost, also once the topic is published again', async () => {

@@ -33,20 +33,32 @@ export class RedisReadScript {
  * its retry could land after appends sent later (even after another instance loaded the
  * script in between), giving one publisher's events ids out of call order.
  *
+ * A new stream (the topic's first publish, or its first after Redis lost its history) starts
+ * past every id a lost history of it can have held: a millisecond past Redis's clock, with the
+ * microsecond as its sequence (each append takes more than one). Else a history lost and
+ * published again within one millisecond would give its ids again, and a client resuming from
+ * one would miss the new events instead of being told of the gap.
+ *
  * KEYS: stream, trimmed mark. ARGV: maxLen, ttl ms, PUBLISH or SPUBLISH, channel, id (or *),
  * data, serialized (0|1), event (optional).
  */
 export const APPEND_SCRIPT = `
-local excess = redis.call('XLEN', KEYS[1]) + 1 - tonumber(ARGV[1])
+local length = redis.call('XLEN', KEYS[1])
+local excess = length + 1 - tonumber(ARGV[1])
 if excess > 0 then
   local gone = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', excess)
   if #gone > 0 then redis.call('SET', KEYS[2], gone[#gone][1]) end
 end
-local id
+local id = ARGV[5]
+if id == '*' and length == 0 and redis.call('EXISTS', KEYS[1]) == 0 then
+  local now = redis.call('TIME')
+  local micros = tonumber(now[2])
+  id = string.format('%.0f-%d', tonumber(now[1]) * 1000 + math.floor(micros / 1000) + 1, micros % 1000)
+end
 if ARGV[8] then
-  id = redis.call('XADD', KEYS[1], 'MAXLEN', '=', ARGV[1], ARGV[5], 'd', ARGV[6], 's', ARGV[7], 'e', ARGV[8])
+  id = redis.call('XADD', KEYS[1], 'MAXLEN', '=', ARGV[1], id, 'd', ARGV[6], 's', ARGV[7], 'e', ARGV[8])
 else
-  id = redis.call('XADD', KEYS[1], 'MAXLEN', '=', ARGV[1], ARGV[5], 'd', ARGV[6], 's', ARGV[7])
+  id = redis.call('XADD', KEYS[1], 'MAXLEN', '=', ARGV[1], id, 'd', ARGV[6], 's', ARGV[7])
 end
 local ttl = tonumber(ARGV[2])
 if ttl > 0 then
