@@ -256,6 +256,7 @@ export class RedisTopics {
       feed.subscribed = true;
       return true;
     } catch (error) {
+      feed.catchUpFailed();
       this.failed(feed, error);
       return false;
     }
@@ -285,7 +286,7 @@ export class RedisTopics {
           feed.caughtUp(events, interruptions === this.interruptions);
           this.failures = 0;
         } catch (error) {
-          feed.readFailed();
+          feed.catchUpFailed();
           this.failed(feed, error);
           return;
         }

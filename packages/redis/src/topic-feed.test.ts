@@ -105,7 +105,7 @@ describe('TopicFeed: live copies of what a stream read handed over', () => {
     feed.cursor = '4-0';
     feed.hold();
     live(feed, '6-0', 'b');
-    feed.readFailed();
+    feed.catchUpFailed();
     feed.hold();
     feed.caughtUp(readAfterCursor(feed, stream), true);
     expect(got).toEqual(['a', 'b']);
@@ -116,10 +116,10 @@ describe('TopicFeed: live copies of what a stream read handed over', () => {
     feed.cursor = '0-0';
     feed.hold();
     for (let n = 1; n <= 10_000; n++) live(feed, `${n}-0`, `${n}`);
-    feed.readFailed();
+    feed.catchUpFailed();
     expect(got).toEqual([]);
     live(feed, '10001-0', '10001');
-    feed.readFailed();
+    feed.catchUpFailed();
     expect(got).toHaveLength(10_001);
     expect(got.at(-1)).toBe('10001');
   });

@@ -11,7 +11,7 @@ export interface TopicKeys {
 
 type Listener = (event: BackplaneEvent) => void;
 
-/** How many live events a feed holds at most while its stream reads fail. */
+/** How many live events a feed holds at most while it fails to catch up. */
 const MAX_HELD = 10_000;
 
 /**
@@ -74,11 +74,11 @@ export class TopicFeed {
   }
 
   /**
-   * A stream read failed: the live events stay held for the retry, which starts from `cursor`
-   * (letting them through would move it past what the read was to find). Past `MAX_HELD` they
-   * go through: memory stays bounded while Redis answers no read.
+   * Subscribing or a stream read failed: the live events stay held for the retry, which reads
+   * from `cursor` (letting them through would move it past what the read was to find). Past
+   * `MAX_HELD` they go through: memory stays bounded while Redis answers no read.
    */
-  readFailed(): void {
+  catchUpFailed(): void {
     if (this.held && this.held.length > MAX_HELD) this.release();
   }
 
