@@ -1,22 +1,18 @@
-import { openLeanSse, openRawSse, sleep, waitUntil, type NodeSseServer } from '@sse/test-kit';
+import { openLeanSse, openRawSse, sleep, waitUntil } from '@sse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SseError } from '../errors';
 import { createHub } from './hub';
 import { serveHubTopics } from './serve-topics.test-helper';
 import type { Hub } from './hub-types';
 
-let server: NodeSseServer | undefined;
 let hub: Hub<Record<string, unknown>> | undefined;
-afterEach(async () => {
+afterEach(() => {
   hub?.close();
   hub = undefined;
-  await server?.close();
-  server = undefined;
 });
 
 async function serveTopics(current: Hub<Record<string, unknown>>) {
   const served = await serveHubTopics(current);
-  server = served.server;
   return served.url;
 }
 

@@ -1,22 +1,18 @@
-import { openRawSse, waitUntil, type NodeSseServer } from '@sse/test-kit';
+import { openRawSse, waitUntil } from '@sse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHub } from './hub';
 import type { Hub } from './hub-types';
 import { serveHubTopics } from './serve-topics.test-helper';
 
-let server: NodeSseServer | undefined;
 let hub: Hub<Record<string, unknown>> | undefined;
-afterEach(async () => {
+afterEach(() => {
   hub?.close();
   hub = undefined;
-  await server?.close();
-  server = undefined;
 });
 
 /** Serves `current`; returns what opens a stream of topics a and b from a last id. */
 async function serveTopics(current: Hub<Record<string, unknown>>) {
   const served = await serveHubTopics(current);
-  server = served.server;
   return (lastEventId?: string) =>
     openRawSse(served.url('a', 'b'), {
       headers: lastEventId === undefined ? {} : { 'last-event-id': lastEventId },
